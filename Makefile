@@ -1,0 +1,99 @@
+# Neibao: two commands for a newcomer (`make run`, `make test`); the rest are a developer's verbs.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+UV_VERSION := 0.13.8
+RUN_DIR := .run
+TOOLS := $(RUN_DIR)/tools
+UV := $(TOOLS)/bin/uv
+# Python 3.11 from the machine; uv must never try to download an interpreter.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := 3.11
+PY := $(UV) run --frozen --no-sync
+STACK := $(PY) neibao-stack
+
+PACKAGES = $(filter-out neibao,$(notdir $(patsubst %/,%,$(wildcard libs/*/src/*/ infra/local/src/*/ services/*/src/*/))))
+UNIT_TESTS = $(wildcard libs/*/tests/unit infra/local/tests/unit services/*/tests/unit)
+INTEGRATION_TESTS = $(wildcard libs/*/tests/integration infra/local/tests/integration services/*/tests/integration)
+
+.PHONY: help run test bootstrap system sync up down status logs provision protos protos-check lint fmt \
+        compose-check check test-unit test-integration e2e clean
+
+help: ## this list
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+run: bootstrap ## the whole platform on the local stack, seeded with the demo province; Ctrl-C stops it
+	@$(STACK) run
+
+test: bootstrap ## everything, from nothing: lint, contracts, unit, integration and end-to-end tests
+	@$(STACK) test -- $(MAKE) check
+
+bootstrap: system sync ## install what is missing: Debian packages, uv (pinned, from PyPI), the workspace
+
+system:
+	@bash infra/local/bootstrap-system.sh
+
+$(UV):
+	@echo "[neibao] installing uv $(UV_VERSION) from PyPI into $(TOOLS)"
+	@python3.11 -m venv $(TOOLS)
+	@$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+sync: $(UV)
+	@if [ "$$($(UV) --version | awk '{print $$2}')" != "$(UV_VERSION)" ]; then \
+		$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); fi
+	@echo "[neibao] syncing the workspace (uv.lock) ..."
+	@$(UV) sync --locked --all-packages
+
+up: bootstrap ## start PostgreSQL, Kafka and Keycloak (idempotent) and wait until ready
+	@$(STACK) up
+
+down: ## stop everything this clone started
+	@if [ -x $(UV) ]; then $(STACK) down; fi
+
+status: ## what runs and whether it answers
+	@$(STACK) status
+
+logs: ## follow the logs (make logs NAMES="kafka keycloak")
+	@$(STACK) logs $(NAMES)
+
+provision: bootstrap ## fetch and prepare the servers without starting them
+	@$(STACK) provision
+
+protos: ## regenerate libs/protos from proto/
+	@$(PY) python libs/protos/generate.py
+
+protos-check: ## fail if the committed generated code is stale
+	@$(PY) python libs/protos/generate.py --check
+
+lint: ## ruff (lint and format) and mypy
+	@echo "[neibao] ruff ..."
+	@$(PY) ruff check .
+	@$(PY) ruff format --check .
+	@echo "[neibao] mypy on $(words $(PACKAGES)) packages ..."
+	@$(PY) mypy $(addprefix -p ,$(PACKAGES))
+
+fmt: ## format and fix what ruff can
+	@$(PY) ruff format .
+	@$(PY) ruff check --fix .
+
+compose-check: ## docker-compose.yml is valid
+	@$(PY) python infra/compose/check.py docker-compose.yml
+
+check: lint protos-check compose-check test-unit test-integration e2e
+
+test-unit: ## unit tests (no I/O)
+	@echo "[neibao] unit tests ..."
+	@$(PY) pytest -q $(UNIT_TESTS)
+
+test-integration: ## integration tests against the real servers (make up first, or use make test)
+	@echo "[neibao] integration tests ..."
+	@$(PY) pytest -q $(INTEGRATION_TESTS)
+
+e2e: ## end-to-end tests against the running platform
+	@echo "[neibao] end-to-end tests ..."
+	@$(PY) pytest -q e2e
+
+clean: down ## stop and delete the run folder (databases, broker data, logs); caches are kept
+	@if [ -x $(UV) ]; then $(STACK) purge; fi

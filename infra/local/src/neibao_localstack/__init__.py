@@ -1,0 +1,1 @@
+"""Local stack: provisions and supervises the real servers on loopback."""

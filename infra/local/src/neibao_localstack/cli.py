@@ -1,0 +1,321 @@
+"""neibao-stack: bring the real servers (and the services) up and down on this machine, without Docker."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from neibao_localstack import health, provision, services, supervisor
+from neibao_localstack.config import StackConfig, java_home_for_keycloak, load
+from neibao_localstack.progress import fail, say, step
+
+SERVERS = ["postgres", "kafka", "keycloak"]
+
+
+def _programs(cfg: StackConfig, found: list[services.Service]) -> list[supervisor.Program]:
+    data = provision.ensure_postgres(cfg)
+    keycloak_env = {
+        "KC_DB": "dev-mem",
+        "KC_BOOTSTRAP_ADMIN_USERNAME": "kcadmin",
+        "KC_BOOTSTRAP_ADMIN_PASSWORD": cfg.pg_admin_password,
+        "JAVA_OPTS_APPEND": "-Xms256m -Xmx768m -XX:+UseG1GC",
+    }
+    java_home = java_home_for_keycloak()
+    if java_home:
+        keycloak_env["JAVA_HOME"] = java_home
+    return [
+        supervisor.Program(
+            name="postgres",
+            command=provision.postgres_command(cfg, data),
+            directory=data,
+            user=provision.PG_SYSTEM_USER if provision.running_as_root() else None,
+            priority=10,
+            stop_signal="INT",  # PostgreSQL's "fast" shutdown
+        ),
+        supervisor.Program(
+            name="kafka",
+            command=provision.kafka_command(cfg),
+            directory=cfg.kafka_dir,
+            priority=20,
+            stop_wait_seconds=60,
+        ),
+        supervisor.Program(
+            name="keycloak",
+            command=provision.keycloak_command(cfg),
+            directory=cfg.keycloak_home,
+            environment=keycloak_env,
+            priority=30,
+            group_signals=True,  # kc.sh starts java as a child
+            start_seconds=5,
+        ),
+        *services.programs(cfg, found),
+    ]
+
+
+def _ports_in_use(cfg: StackConfig) -> list[int]:
+    busy = []
+    for port in (
+        cfg.pg_port,
+        cfg.kafka_port,
+        cfg.kafka_controller_port,
+        cfg.keycloak_port,
+        cfg.keycloak_management_port,
+    ):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.settimeout(0.3)
+            if probe.connect_ex((cfg.host, port)) == 0:
+                busy.append(port)
+    return busy
+
+
+def up(cfg: StackConfig) -> bool:
+    """Provision and start the servers, wait until ready; True if this call started supervisord."""
+    started_here = False
+    total = time.monotonic()
+    cfg.run_dir.mkdir(parents=True, exist_ok=True)
+    cfg.logs_dir.mkdir(parents=True, exist_ok=True)
+    provision.ensure_kafka(cfg)
+    provision.ensure_keycloak(cfg)
+    found = services.discover(cfg)
+    cfg.supervisor_conf.write_text(supervisor.render(cfg, _programs(cfg, found)))
+    if supervisor.pid(cfg) is None:
+        busy = _ports_in_use(cfg)
+        if busy:
+            fail(
+                f"ports {busy} on {cfg.host} are in use by something else; stop it or choose other ports "
+                "(NEIBAO_PG_PORT, NEIBAO_KAFKA_PORT, NEIBAO_KAFKA_CONTROLLER_PORT, NEIBAO_KEYCLOAK_PORT, "
+                "NEIBAO_KEYCLOAK_MANAGEMENT_PORT)"
+            )
+        say(f"starting PostgreSQL :{cfg.pg_port}, Kafka :{cfg.kafka_port}, Keycloak :{cfg.keycloak_port}")
+        supervisor.start(cfg)
+        started_here = True
+    else:
+        supervisor.ctl(cfg, "update")
+        for name in SERVERS:
+            supervisor.ctl(cfg, "start", name, check=False)
+    try:
+        health.wait_all(cfg, SERVERS)
+    except health.NotReady as exc:
+        if started_here:
+            supervisor.shutdown(cfg)
+        fail(str(exc))
+    with step("PostgreSQL: databases and roles per service"):
+        health.ensure_databases(cfg)
+    with step("Kafka: declared topics"):
+        created = health.ensure_topics(cfg)
+        say(f"{created} topics created")
+    _write_env_file(cfg)
+    say(f"stack ready in {time.monotonic() - total:.1f}s (logs in {cfg.logs_dir})")
+    return started_here
+
+
+def _write_env_file(cfg: StackConfig) -> None:
+    lines = [f"export {key}={value}" for key, value in cfg.environment().items()]
+    (cfg.run_dir / "stack.env").write_text("\n".join(lines) + "\n")
+
+
+def down(cfg: StackConfig) -> None:
+    """Stop every supervised process and supervisord."""
+    if supervisor.pid(cfg) is None:
+        say("nothing is running")
+        return
+    with step("stopping the stack"):
+        if not supervisor.shutdown(cfg):
+            fail("supervisord did not stop in time; see .run/logs/supervisord.log")
+
+
+def status(cfg: StackConfig) -> int:
+    """Print what runs and whether each server answers; non-zero if something is down."""
+    if supervisor.pid(cfg) is None:
+        say("the stack is not running (make up)")
+        return 1
+    print(supervisor.ctl(cfg, "status", check=False), end="")
+    healthy = True
+    for name, (check, _timeout) in health.CHECKS.items():
+        try:
+            check(cfg)
+            say(f"{name}: ready")
+        except Exception as exc:  # report every failure the same way
+            healthy = False
+            say(f"{name}: NOT ready ({exc!r})")
+    return 0 if healthy else 1
+
+
+def restart(cfg: StackConfig, names: list[str]) -> None:
+    """Restart some programs (Keycloak re-imports the realm file), then wait for the servers among them."""
+    if supervisor.pid(cfg) is None:
+        fail("the stack is not running (make up)")
+    if "keycloak" in names:
+        provision.ensure_keycloak(cfg)
+    supervisor.ctl(cfg, "restart", *names)
+    health.wait_all(cfg, [name for name in names if name in SERVERS])
+
+
+def migrate_and_seed(cfg: StackConfig, found: list[services.Service], seed: bool) -> None:
+    """Each service's migrations, then (for `run`) its demo data."""
+    for service in found:
+        env = {**os.environ, **service.environment(cfg)}
+        if service.database:
+            with step(f"{service.name}: migrating"):
+                _run_checked(service.command("migrate"), env)
+        if seed and service.seed:
+            with step(f"{service.name}: seeding the demo province"):
+                _run_checked(service.command("seed"), env)
+
+
+def _run_checked(command: list[str], env: dict[str, str]) -> None:
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        fail(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+
+
+def start_services(cfg: StackConfig, found: list[services.Service]) -> None:
+    """Start every service process and check that each stays up."""
+    names = [program.name for program in services.programs(cfg, found)]
+    if not names:
+        return
+    supervisor.ctl(cfg, "start", *names, check=False)
+    states = supervisor.states(cfg)
+    broken = [name for name in names if states.get(name) != "RUNNING"]
+    if broken:
+        fail(f"services not running: {broken}; see {cfg.logs_dir}")
+
+
+def demo_accounts(cfg: StackConfig) -> list[dict[str, str]]:
+    """The demo users of the realm file, for the banner."""
+    realm = json.loads((cfg.repo / "infra" / "keycloak" / "realm-neibao.json").read_text())
+    accounts = []
+    for user in realm.get("users", []):
+        if user.get("username", "").startswith("service-account-"):
+            continue
+        attributes = user.get("attributes", {})
+        accounts.append(
+            {
+                "user": user["username"],
+                "roles": ",".join(r for r in user.get("realmRoles", []) if not r.startswith("default-roles")),
+                "jurisdiction": ",".join(attributes.get("jurisdiction", [])),
+                "sector": ",".join(attributes.get("sector", [])),
+                "unit": ",".join(attributes.get("unit", [])),
+            }
+        )
+    return accounts
+
+
+def banner(cfg: StackConfig, found: list[services.Service]) -> str:
+    """URLs and demo accounts, printed once everything is ready."""
+    lines = ["", "Neibao is running on this machine:"]
+    if any(service.http_port for service in found):
+        lines.append(f"  console and API   http://{cfg.host}:{cfg.gateway_port}/  (OpenAPI at /docs)")
+    for service in found:
+        if service.grpc_port is not None:
+            lines.append(f"  {service.name:<17} grpc://{cfg.host}:{service.grpc_port}")
+    lines += [
+        f"  Keycloak          {cfg.keycloak_url}/admin/  (realm neibao; admin console: kcadmin / "
+        f"{cfg.pg_admin_password})",
+        f"  PostgreSQL        {cfg.host}:{cfg.pg_port}  (superuser postgres / {cfg.pg_admin_password})",
+        f"  Kafka             {cfg.kafka_bootstrap}",
+        f"  logs              {cfg.logs_dir}",
+        "",
+        "Demo accounts (password neibao-demo):",
+    ]
+    for account in demo_accounts(cfg):
+        lines.append(
+            f"  {account['user']:<26} {account['roles']:<15} jurisdiction {account['jurisdiction']:<7}"
+            + (f" sector {account['sector']}" if account["sector"] else "")
+            + (f" unit {account['unit']}" if account["unit"] else "")
+        )
+    lines += [
+        "  sector-postal-demo (machine client, client credentials, secret neibao-demo-secret)",
+        "",
+        "Press Ctrl-C to stop everything.",
+    ]
+    return "\n".join(lines)
+
+
+def run(cfg: StackConfig) -> None:
+    """The whole platform up, migrated and seeded; stops everything on Ctrl-C or SIGTERM."""
+    started = time.monotonic()
+    up(cfg)
+    found = services.discover(cfg)
+    migrate_and_seed(cfg, found, seed=True)
+    start_services(cfg, found)
+    print(banner(cfg, found), flush=True)
+    say(f"ready in {time.monotonic() - started:.1f}s")
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    while not stop.is_set():
+        stop.wait(1)
+        if supervisor.pid(cfg) is None:
+            say("supervisord is gone; exiting")
+            return
+    down(cfg)
+
+
+def run_tests(cfg: StackConfig, command: list[str]) -> int:
+    """Bring up what the tests need, run them, and tear down what this call started."""
+    started_here = up(cfg)
+    found = services.discover(cfg)
+    migrate_and_seed(cfg, found, seed=False)
+    env = {**os.environ, **cfg.environment()}
+    try:
+        return subprocess.run(command, env=env, check=False).returncode
+    finally:
+        if started_here:
+            down(cfg)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(prog="neibao-stack", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("provision", help="install what is missing (jars, distribution, cluster); start nothing")
+    sub.add_parser("up", help="start PostgreSQL, Kafka and Keycloak and wait until ready")
+    sub.add_parser("down", help="stop everything this clone started")
+    sub.add_parser("status", help="what runs and whether it answers")
+    sub.add_parser("run", help="the whole platform, seeded; Ctrl-C stops it")
+    sub.add_parser("env", help="print the NEIBAO_* variables pointing at this stack")
+    logs = sub.add_parser("logs", help="follow the logs")
+    logs.add_argument("names", nargs="*")
+    again = sub.add_parser("restart", help="restart programs (keycloak re-imports the realm)")
+    again.add_argument("names", nargs="+")
+    tests = sub.add_parser("test", help="run a command against the stack, tearing down what was started")
+    tests.add_argument("cmd", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    cfg = load()
+    if args.command == "provision":
+        provision.ensure_postgres(cfg)
+        provision.ensure_kafka(cfg)
+        provision.ensure_keycloak(cfg)
+    elif args.command == "up":
+        up(cfg)
+    elif args.command == "down":
+        down(cfg)
+    elif args.command == "status":
+        sys.exit(status(cfg))
+    elif args.command == "run":
+        run(cfg)
+    elif args.command == "env":
+        for key, value in cfg.environment().items():
+            print(f"export {key}={value}")
+    elif args.command == "logs":
+        files = [cfg.logs_dir / f"{name}.log" for name in args.names] or sorted(cfg.logs_dir.glob("*.log"))
+        os.execvp("tail", ["tail", "-n", "50", "-F", *map(str, files)])
+    elif args.command == "restart":
+        restart(cfg, args.names)
+    elif args.command == "test":
+        command = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+        if not command:
+            parser.error("test needs a command after --")
+        sys.exit(run_tests(cfg, command))
+
+
+if __name__ == "__main__":
+    main()

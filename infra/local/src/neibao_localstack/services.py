@@ -1,0 +1,98 @@
+"""The platform's own services, found under services/*: each declares how it runs in its pyproject.
+
+A service opts in with a table in its pyproject.toml:
+
+    [tool.neibao.service]
+    package = "unit_registry"          # python -m unit_registry <process>
+    env_prefix = "NEIBAO_UNIT_REGISTRY_"
+    processes = ["serve", "relay", "consume"]
+    grpc_port_offset = 0               # gRPC port = NEIBAO_GRPC_BASE_PORT + offset
+    database = "unit_registry"         # optional: its own database, migrated before start
+    http_port = 8080                   # optional: a public HTTP port (the gateway)
+    seed = true                        # optional: `python -m <package> seed` loads the demo province
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from neibao_localstack.config import StackConfig
+from neibao_localstack.health import service_password
+from neibao_localstack.supervisor import Program
+
+
+@dataclass(frozen=True)
+class Service:
+    """One runnable service of the platform."""
+
+    name: str
+    directory: Path
+    package: str
+    env_prefix: str
+    processes: tuple[str, ...]
+    grpc_port: int | None
+    database: str | None
+    http_port: int | None
+    seed: bool
+
+    def environment(self, cfg: StackConfig) -> dict[str, str]:
+        """What the service's Settings read, on top of the stack's NEIBAO_* variables."""
+        env = dict(cfg.environment())
+        env["PYTHONUNBUFFERED"] = "1"
+        if self.grpc_port is not None:
+            env[f"{self.env_prefix}GRPC_PORT"] = str(self.grpc_port)
+        if self.database:
+            password = service_password(cfg, self.database)
+            url = cfg.pg_url(self.database, user=self.database, password=password)
+            env[f"{self.env_prefix}DATABASE_URL"] = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        if self.http_port is not None:
+            env[f"{self.env_prefix}HTTP_PORT"] = str(self.http_port)
+        return env
+
+    def command(self, process: str) -> list[str]:
+        """The command line of one of its processes."""
+        return [sys.executable, "-m", self.package, process]
+
+
+def discover(cfg: StackConfig) -> list[Service]:
+    """Every service under services/ that declares [tool.neibao.service]."""
+    found: list[Service] = []
+    for pyproject in sorted((cfg.repo / "services").glob("*/pyproject.toml")):
+        table = tomllib.loads(pyproject.read_text()).get("tool", {}).get("neibao", {}).get("service")
+        if not table:
+            continue
+        offset = table.get("grpc_port_offset")
+        found.append(
+            Service(
+                name=pyproject.parent.name,
+                directory=pyproject.parent,
+                package=table["package"],
+                env_prefix=table["env_prefix"],
+                processes=tuple(table.get("processes", ["serve"])),
+                grpc_port=cfg.grpc_base_port + int(offset) if offset is not None else None,
+                database=table.get("database"),
+                http_port=cfg.gateway_port if table.get("http_port") else None,
+                seed=bool(table.get("seed", False)),
+            )
+        )
+    return found
+
+
+def programs(cfg: StackConfig, services: list[Service]) -> list[Program]:
+    """A supervised program per service process."""
+    return [
+        Program(
+            name=f"{service.name}-{process}",
+            command=service.command(process),
+            directory=cfg.repo,
+            environment=service.environment(cfg),
+            priority=200,
+            # Started by `run` once its database is migrated.
+            autostart=False,
+        )
+        for service in services
+        for process in service.processes
+    ]
