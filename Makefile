@@ -79,7 +79,7 @@ fmt: ## format and fix what ruff can
 	@$(PY) ruff check --fix .
 
 compose-check: ## docker-compose.yml is valid
-	@$(PY) python infra/compose/check.py docker-compose.yml
+	@cd infra/compose && go run . ../../docker-compose.yml example.env
 
 check: lint protos-check compose-check test-unit test-integration e2e
 

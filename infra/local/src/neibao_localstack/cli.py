@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -129,6 +130,22 @@ def down(cfg: StackConfig) -> None:
     with step("stopping the stack"):
         if not supervisor.shutdown(cfg):
             fail("supervisord did not stop in time; see .run/logs/supervisord.log")
+
+
+def purge(cfg: StackConfig) -> None:
+    """Stop everything and delete this clone's run data (cluster, broker data, logs); keep caches."""
+    down(cfg)
+    for path in (cfg.pg_dir, cfg.kafka_dir, cfg.run_dir / "keycloak", cfg.logs_dir):
+        if path.is_symlink():
+            target = path.resolve()
+            # The cluster's own folder outside the run folder (see provision.postgres_data_parent).
+            shutil.rmtree(target.parent if target.parent.parent == provision.LINKED_DATA_ROOT else target)
+            path.unlink()
+        elif path.exists():
+            shutil.rmtree(path)
+    for leftover in ("supervisord.conf", "stack.env"):
+        (cfg.run_dir / leftover).unlink(missing_ok=True)
+    say(f"deleted the run data under {cfg.run_dir}")
 
 
 def status(cfg: StackConfig) -> int:
@@ -281,6 +298,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("down", help="stop everything this clone started")
     sub.add_parser("status", help="what runs and whether it answers")
     sub.add_parser("run", help="the whole platform, seeded; Ctrl-C stops it")
+    sub.add_parser("purge", help="stop and delete this clone's run data (caches are kept)")
     sub.add_parser("env", help="print the NEIBAO_* variables pointing at this stack")
     logs = sub.add_parser("logs", help="follow the logs")
     logs.add_argument("names", nargs="*")
@@ -302,6 +320,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(status(cfg))
     elif args.command == "run":
         run(cfg)
+    elif args.command == "purge":
+        purge(cfg)
     elif args.command == "env":
         for key, value in cfg.environment().items():
             print(f"export {key}={value}")

@@ -149,7 +149,9 @@ def load() -> StackConfig:
     """The stack's configuration from NEIBAO_* variables, with the documented defaults."""
     repo = _repo_root()
     env = os.environ
-    cache = Path(env.get("NEIBAO_CACHE_DIR", Path(env.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "neibao"))
+    cache = Path(
+        env.get("NEIBAO_CACHE_DIR", Path(env.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "neibao")
+    )
     return StackConfig(
         repo=repo,
         run_dir=Path(env.get("NEIBAO_RUN_DIR", repo / ".run")).resolve(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 from collections.abc import Callable
@@ -109,7 +110,9 @@ def ensure_databases(cfg: StackConfig) -> None:
     with psycopg.connect(cfg.pg_url(), autocommit=True) as conn:
         for database in SERVICE_DATABASES:
             role_exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (database,)).fetchone()
-            statement = "ALTER ROLE {} WITH LOGIN PASSWORD {}" if role_exists else "CREATE ROLE {} LOGIN PASSWORD {}"
+            statement = (
+                "ALTER ROLE {} WITH LOGIN PASSWORD {}" if role_exists else "CREATE ROLE {} LOGIN PASSWORD {}"
+            )
             conn.execute(
                 sql.SQL(statement).format(
                     sql.Identifier(database), sql.Literal(service_password(cfg, database))
@@ -156,10 +159,8 @@ def ensure_topics(cfg: StackConfig) -> int:
         existing = set(admin.list_topics())
         missing = [topic for topic in declared_topics(cfg.repo) if topic.name not in existing]
         for topic in missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics([topic])
-            except TopicAlreadyExistsError:
-                pass
         return len(missing)
     finally:
         admin.close()

@@ -25,6 +25,7 @@ from neibao_localstack.config import (
 from neibao_localstack.progress import fail, say, step
 
 PG_SYSTEM_USER = "postgres"
+LINKED_DATA_ROOT = Path("/var/lib/neibao-local")
 
 
 def running_as_root() -> bool:
@@ -68,7 +69,7 @@ def postgres_data_parent(cfg: StackConfig) -> Path:
     # A clone under a private folder (mktemp -d is 0700): keep the data where `postgres` can reach it
     # and link it from the run folder so it is still found there.
     digest = hashlib.sha256(str(cfg.run_dir).encode()).hexdigest()[:12]
-    return Path("/var/lib/neibao-local") / digest / "postgres"
+    return LINKED_DATA_ROOT / digest / "postgres"
 
 
 def ensure_postgres(cfg: StackConfig) -> Path:

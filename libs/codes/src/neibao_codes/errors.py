@@ -14,7 +14,7 @@ class IdentifierKind(StrEnum):
     DIVISION_CODE = "division_code"
 
 
-class InvalidIdentifier(ValueError):  # noqa: N818 - the agreed name, read as "invalid identifier" errors
+class InvalidIdentifier(ValueError):
     """An identifier is malformed; `reason` says why, in words a person can act on.
 
     The rejected value is deliberately not part of the message: resident ID numbers are personal

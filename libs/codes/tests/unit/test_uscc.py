@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from stdnum.cn import uscc as stdnum_uscc
-
 from neibao_codes import IdentifierKind, InvalidIdentifier, is_valid_uscc, validate_uscc
 from neibao_codes.uscc import USCC_ALPHABET
+from stdnum.cn import uscc as stdnum_uscc
 
 VALID = "91210102MA0LN001X3"
 
@@ -46,7 +45,7 @@ def test_normalises_case_separators_and_full_width(raw: str) -> None:
 
 def test_letters_allowed_in_authority_and_type_positions() -> None:
     # GB 32100 lets positions 1-2 be letters (e.g. N2 rural collectives); stdnum's validate does not.
-    body = "N2210102MA0LN001"[:17].ljust(17, "0")
+    body = "N2210102MA0LN001X"
     code = body + stdnum_uscc.calc_check_digit(body)
     assert validate_uscc(code) == code
 

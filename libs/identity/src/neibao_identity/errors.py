@@ -19,12 +19,12 @@ class InvalidTokenReason(StrEnum):
     ISSUED_IN_FUTURE = "issued_in_future"
     WRONG_ISSUER = "wrong_issuer"
     WRONG_AUDIENCE = "wrong_audience"
-    WRONG_TOKEN_TYPE = "wrong_token_type"
+    WRONG_TOKEN_TYPE = "wrong_token_type"  # noqa: S105 - a reason code, not a secret
     MISSING_CLAIM = "missing_claim"
     INVALID_CLAIM = "invalid_claim"
 
 
-class InvalidToken(Exception):  # noqa: N818 - the name the platform's services use
+class InvalidToken(Exception):
     """A bearer token that must not be accepted; `reason` says why."""
 
     def __init__(self, reason: InvalidTokenReason, detail: str = "") -> None:
@@ -33,9 +33,9 @@ class InvalidToken(Exception):  # noqa: N818 - the name the platform's services 
         super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
 
 
-class JwksUnavailable(Exception):  # noqa: N818 - reads as a state, like InvalidToken
+class JwksUnavailable(Exception):
     """The realm's signing keys could not be fetched or contained no usable key."""
 
 
-class NotAuthenticated(LookupError):  # noqa: N818 - reads as a state
+class NotAuthenticated(LookupError):
     """No principal is bound to the current context (the call did not pass the interceptor)."""

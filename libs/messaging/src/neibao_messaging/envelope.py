@@ -11,6 +11,7 @@ A record looks like this on the wire:
 
 from __future__ import annotations
 
+import builtins
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -132,7 +133,7 @@ class Event:
         """The full name of the payload's protobuf message."""
         return self.data.DESCRIPTOR.full_name
 
-    def payload(self, message_class: type[M]) -> M:
+    def payload(self, message_class: builtins.type[M]) -> M:
         """The payload as `message_class`; TypeError if it is another message."""
         if not isinstance(self.data, message_class):
             raise TypeError(f"event {self.id} carries {self.dataschema}, not {message_class.__name__}")

@@ -18,10 +18,10 @@ from opentelemetry.trace import Link, SpanKind, TracerProvider
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from neibao_messaging.backoff import Backoff
-from neibao_messaging.envelope import Event, KafkaHeaders, encode
-from neibao_messaging.producer import Producer, RecordFuture
-from neibao_messaging.tables import OutboxMessage
+from .backoff import Backoff
+from .envelope import Event, KafkaHeaders, encode
+from .producer import Producer, RecordFuture
+from .tables import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,9 @@ class OutboxRelay:
                 except Exception:
                     failures += 1
                     delay = self._backoff.delay(failures)
-                    log.exception("outbox relay failed %d time(s) in a row; retrying in %.1fs", failures, delay)
+                    log.exception(
+                        "outbox relay failed %d time(s) in a row; retrying in %.1fs", failures, delay
+                    )
                     stop_event.wait(delay)
                     continue
                 failures = 0

@@ -6,7 +6,7 @@ from typing import Any, Protocol, cast
 
 from kafka import KafkaProducer
 
-from neibao_messaging.envelope import KafkaHeaders
+from .envelope import KafkaHeaders
 
 
 class RecordFuture(Protocol):

@@ -101,7 +101,9 @@ class KeycloakTokens:
     def _grant(self, form: dict[str, str]) -> dict[str, Any]:
         response = httpx.post(self._token_url, data=form, timeout=30)
         if response.status_code != 200:
-            pytest.fail(f"token grant for {form.get('username') or form['client_id']} failed: {response.text}")
+            pytest.fail(
+                f"token grant for {form.get('username') or form['client_id']} failed: {response.text}"
+            )
         body: dict[str, Any] = response.json()
         return body
 

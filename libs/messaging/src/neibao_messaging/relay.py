@@ -1,0 +1,97 @@
+"""The outbox relay as a process: `python -m neibao_messaging.relay --db-url ... --bootstrap ...`.
+
+Settings come from the command line, else from NEIBAO_RELAY_* variables (NEIBAO_RELAY_DB_URL,
+NEIBAO_RELAY_KAFKA_BOOTSTRAP, ...). SIGTERM or SIGINT finishes the current batch, flushes and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import timedelta
+from functools import partial
+from types import FrameType
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import create_engine
+
+from .outbox import OutboxRelay
+from .producer import idempotent_producer
+
+log = logging.getLogger("neibao_messaging.relay")
+
+
+class RelaySettings(BaseSettings):
+    """The relay's settings; the database URL and the bootstrap servers have no defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="NEIBAO_RELAY_", extra="forbid")
+
+    db_url: SecretStr
+    kafka_bootstrap: str = Field(min_length=1)
+    batch_size: int = Field(default=100, ge=1)
+    poll_interval: float = Field(default=0.5, gt=0)
+    send_timeout: float = Field(default=30.0, gt=0)
+    retention_hours: float | None = Field(default=168.0, gt=0)
+    client_id: str = "neibao-outbox-relay"
+    log_level: str = "INFO"
+
+
+def parse_settings(argv: Sequence[str] | None = None) -> RelaySettings:
+    """Settings from `argv` over the environment; exits with status 2 and a message when invalid."""
+    parser = argparse.ArgumentParser(prog="python -m neibao_messaging.relay", description=__doc__)
+    parser.add_argument("--db-url", dest="db_url", help="SQLAlchemy URL of the service's database")
+    parser.add_argument("--bootstrap", dest="kafka_bootstrap", help="Kafka bootstrap servers, host:port,...")
+    parser.add_argument("--batch-size", dest="batch_size", type=int)
+    parser.add_argument(
+        "--poll-interval", dest="poll_interval", type=float, help="seconds between idle polls"
+    )
+    parser.add_argument("--send-timeout", dest="send_timeout", type=float, help="seconds to wait for acks")
+    parser.add_argument("--retention-hours", dest="retention_hours", type=float)
+    parser.add_argument("--client-id", dest="client_id")
+    parser.add_argument("--log-level", dest="log_level")
+    given = {name: value for name, value in vars(parser.parse_args(argv)).items() if value is not None}
+    try:
+        return RelaySettings(**given)
+    except ValidationError as exc:
+        parser.error(f"invalid settings (flags or NEIBAO_RELAY_* variables):\n{exc}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the relay until SIGTERM or SIGINT; the exit status."""
+    settings = parse_settings(argv)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s: finishing the current batch", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    engine = create_engine(settings.db_url.get_secret_value(), pool_pre_ping=True)
+    relay = OutboxRelay(
+        engine,
+        partial(idempotent_producer, settings.kafka_bootstrap, client_id=settings.client_id),
+        batch_size=settings.batch_size,
+        poll_interval=settings.poll_interval,
+        send_timeout=settings.send_timeout,
+        retention=timedelta(hours=settings.retention_hours) if settings.retention_hours else None,
+    )
+    log.info("outbox relay started (batch size %d)", settings.batch_size)
+    try:
+        relay.run_forever(stop)
+    finally:
+        engine.dispose()
+    log.info("outbox relay stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
