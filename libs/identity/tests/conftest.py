@@ -64,13 +64,21 @@ class Forge:
         claims.update(changes)
         return f"{header}.{b64url_json(claims)}.{signature}"
 
+    def reheader(self, token: str, **changes: Any) -> str:
+        """The same payload and signature under a header with `changes` applied (None drops a field)."""
+        header, payload, signature = token.split(".")
+        fields = decode_segment(header)
+        fields.update(changes)
+        fields = {key: value for key, value in fields.items() if value is not None}
+        return f"{b64url_json(fields)}.{payload}.{signature}"
+
     def claims(self, token: str) -> dict[str, Any]:
         """The (unverified) payload of a compact JWS."""
         return decode_segment(token.split(".")[1])
 
     def header(self, token: str) -> dict[str, Any]:
         """The (unverified) header of a compact JWS."""
-        return decode_segment(token.split(".")[0])
+        return decode_segment(token.split(".", maxsplit=1)[0])
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import configparser
 from pathlib import Path
 
 import pytest
+
 from neibao_localstack import config, health, services, supervisor
 
 REPO = Path(__file__).resolve().parents[4]

@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum.cn import ric as stdnum_ric
+
 from neibao_codes import (
     IdentifierKind,
     InvalidIdentifier,
@@ -16,7 +18,6 @@ from neibao_codes import (
     resident_id_sex,
     validate_resident_id,
 )
-from stdnum.cn import ric as stdnum_ric
 
 BEIJING_WOMAN = "11010519491231002X"
 SHENYANG_MAN = "210102199003071233"

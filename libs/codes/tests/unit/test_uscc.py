@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum.cn import uscc as stdnum_uscc
+
 from neibao_codes import IdentifierKind, InvalidIdentifier, is_valid_uscc, validate_uscc
 from neibao_codes.uscc import USCC_ALPHABET
-from stdnum.cn import uscc as stdnum_uscc
 
 VALID = "91210102MA0LN001X3"
 

@@ -68,16 +68,14 @@ class JwksCache:
         """
         if self._fresh(self._clock()) and kid in self._keys:
             return self._keys[kid]
-        started = self._clock()
-        if self._may_fetch(started):
-            await self._fetch_once(started)
+        await self._fetch_once(self._clock())
         now = self._clock()
         if not self._usable(now):
             raise JwksUnavailable(f"no usable signing keys for {self.issuer}")
         return self._keys.get(kid)
 
     async def refresh(self) -> None:
-        """Fetch the keys now (e.g. at start-up), regardless of TTL and cooldown."""
+        """Fetch the keys now (e.g. at start-up), regardless of TTL and cooldown; raises JwksUnavailable."""
         async with self._lock:
             await self._fetch()
 
@@ -91,12 +89,12 @@ class JwksCache:
         return self._attempted_at is None or now - self._attempted_at >= self._cooldown
 
     async def _fetch_once(self, started: float) -> None:
+        # Waiting on the lock also waits for a fetch in flight, whose result we then share.
         async with self._lock:
-            # Coalesce: whoever held the lock before us may already have fetched on our behalf.
             if self._attempted_at is not None and self._attempted_at >= started:
-                return
+                return  # someone fetched while we waited
             if not self._may_fetch(self._clock()):
-                return
+                return  # within the cooldown: answer from what we hold
             try:
                 await self._fetch()
             except JwksUnavailable as exc:

@@ -39,7 +39,8 @@ def scope_clause(
         if sector is None:
             grants.append(unit == scope.org)
         elif scope.sector:
-            grants.append(and_(unit == scope.org, sector == scope.sector))
+            # Its own organisation's rows; where a row records a sector, only its own sector.
+            grants.append(and_(unit == scope.org, or_(sector.is_(None), sector == scope.sector)))
     if not grants:
         return false()
     return grants[0] if len(grants) == 1 else or_(*grants)

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from joserfc.errors import SecurityWarning
 from joserfc.jwk import ECKey, RSAKey
 
 from neibao_identity import JwksCache, JwksUnavailable
@@ -134,7 +135,9 @@ async def test_concurrent_unknown_kids_after_the_cooldown_share_one_fetch(
     assert realm.jwks_fetches == 2
 
 
-async def test_fails_closed_when_the_realm_never_answered(realm: Any, http: httpx.AsyncClient, clock: Any) -> None:
+async def test_fails_closed_when_the_realm_never_answered(
+    realm: Any, http: httpx.AsyncClient, clock: Any
+) -> None:
     realm.status = 503
     cache = make_cache(http, clock)
 
@@ -224,7 +227,7 @@ async def test_refresh_fetches_regardless_of_cooldown(
 
 def test_parse_jwks_keeps_only_rs256_signing_keys(signing_key: RSAKey) -> None:
     good = dict(signing_key.as_dict(private=False))
-    with pytest.warns(Warning):
+    with pytest.warns(SecurityWarning, match="2048"):
         small = dict(RSAKey.generate_key(1024, parameters={"kid": "small"}).as_dict(private=False))
     encryption = {**good, "kid": "enc", "use": "enc", "alg": "RSA-OAEP"}
     other_alg = {**good, "kid": "ps", "alg": "PS256"}
@@ -249,5 +252,5 @@ def test_parse_jwks_keeps_only_rs256_signing_keys(signing_key: RSAKey) -> None:
     ],
 )
 async def test_nonsensical_timing_is_refused(http: httpx.AsyncClient, options: dict[str, float]) -> None:
-    with pytest.raises(ValueError, match="must|need"):
+    with pytest.raises(ValueError, match=r"must|need"):
         JwksCache(ISSUER, http, **options)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from datetime import timedelta
 from types import TracebackType
 
 from opentelemetry import propagate, trace
-from opentelemetry.trace import Link, SpanKind, TracerProvider
+from opentelemetry.trace import Link, SpanKind, Status, StatusCode, TracerProvider
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -130,8 +130,12 @@ class OutboxRelay:
                 kind=SpanKind.PRODUCER,
                 links=_links(rows),
                 attributes={"messaging.system": "kafka", "messaging.batch.message_count": len(rows)},
-            ):
+            ) as span:
                 failures = self._publish_batch(rows)
+                if failures:
+                    span.set_status(
+                        Status(StatusCode.ERROR, f"{len(failures)} of {len(rows)} not acknowledged")
+                    )
             published = [row.id for row in rows if row.id not in failures]
             if published:
                 session.execute(
@@ -206,7 +210,11 @@ class OutboxRelay:
 
     def _publish_batch(self, rows: Sequence[OutboxMessage]) -> dict[int, BaseException]:
         """Send every row, flush, check every future; the rows Kafka did not acknowledge, by id."""
-        producer = self._get_producer()
+        try:
+            producer = self._get_producer()
+        except Exception as exc:
+            # No producer (no broker answered): every row of the batch failed to go.
+            return {row.id: exc for row in rows}
         failures: dict[int, BaseException] = {}
         futures: list[tuple[int, RecordFuture]] = []
         refused_topics: dict[str, BaseException] = {}

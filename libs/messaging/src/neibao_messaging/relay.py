@@ -2,6 +2,7 @@
 
 Settings come from the command line, else from NEIBAO_RELAY_* variables (NEIBAO_RELAY_DB_URL,
 NEIBAO_RELAY_KAFKA_BOOTSTRAP, ...). SIGTERM or SIGINT finishes the current batch, flushes and exits 0.
+Logs are JSON lines on stdout; spans go to NEIBAO_RELAY_OTLP_ENDPOINT when it is set.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from types import FrameType
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import create_engine
+
+from neibao_runtime import configure_logging, configure_telemetry
+from neibao_runtime.settings import LogLevel
 
 from .outbox import OutboxRelay
 from .producer import idempotent_producer
@@ -38,7 +42,10 @@ class RelaySettings(BaseSettings):
     send_timeout: float = Field(default=30.0, gt=0)
     retention_hours: float | None = Field(default=168.0, gt=0)
     client_id: str = "neibao-outbox-relay"
-    log_level: str = "INFO"
+    service_name: str = "outbox-relay"
+    log_level: LogLevel = "INFO"
+    # OTLP gRPC collector, e.g. http://otel-collector:4317; unset means spans are not exported.
+    otlp_endpoint: str | None = None
 
 
 def parse_settings(argv: Sequence[str] | None = None) -> RelaySettings:
@@ -53,7 +60,9 @@ def parse_settings(argv: Sequence[str] | None = None) -> RelaySettings:
     parser.add_argument("--send-timeout", dest="send_timeout", type=float, help="seconds to wait for acks")
     parser.add_argument("--retention-hours", dest="retention_hours", type=float)
     parser.add_argument("--client-id", dest="client_id")
-    parser.add_argument("--log-level", dest="log_level")
+    parser.add_argument("--service-name", dest="service_name", help="names the logs and spans")
+    parser.add_argument("--log-level", dest="log_level", type=str.upper)
+    parser.add_argument("--otlp-endpoint", dest="otlp_endpoint")
     given = {name: value for name, value in vars(parser.parse_args(argv)).items() if value is not None}
     try:
         return RelaySettings(**given)
@@ -64,13 +73,14 @@ def parse_settings(argv: Sequence[str] | None = None) -> RelaySettings:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the relay until SIGTERM or SIGINT; the exit status."""
     settings = parse_settings(argv)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings.service_name, settings.log_level)
+    tracer_provider = configure_telemetry(settings.service_name, settings.otlp_endpoint or None)
     stop = threading.Event()
+    received: list[signal.Signals] = []
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
-        log.info("received %s: finishing the current batch", signal.Signals(signum).name)
+        # Only flag it: the batch in flight finishes, then run_forever returns.
+        received.append(signal.Signals(signum))
         stop.set()
 
     signal.signal(signal.SIGTERM, request_stop)
@@ -83,13 +93,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         poll_interval=settings.poll_interval,
         send_timeout=settings.send_timeout,
         retention=timedelta(hours=settings.retention_hours) if settings.retention_hours else None,
+        tracer_provider=tracer_provider,
     )
     log.info("outbox relay started (batch size %d)", settings.batch_size)
     try:
         relay.run_forever(stop)
     finally:
         engine.dispose()
-    log.info("outbox relay stopped")
+        tracer_provider.shutdown()  # exports the spans still buffered
+    log.info("outbox relay stopped on %s", received[0].name if received else "request")
     return 0
 
 

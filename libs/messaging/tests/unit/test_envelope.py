@@ -9,6 +9,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from google.protobuf.struct_pb2 import Struct, Value
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+
 from neibao_messaging import (
     Event,
     PayloadRegistry,
@@ -18,8 +21,6 @@ from neibao_messaging import (
     encode,
     trace_context,
 )
-from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
 
 UNIT_REGISTERED = "neibao.unit-registry.unit.registered.v1"
 SOURCE = "/neibao/unit-registry"

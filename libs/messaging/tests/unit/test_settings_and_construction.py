@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from google.protobuf.struct_pb2 import Struct
+from sqlalchemy import create_engine
+
 from neibao_messaging import Backoff, IdempotentConsumer, OutboxRelay, PayloadRegistry
 from neibao_messaging.relay import parse_settings
-from sqlalchemy import create_engine
 
 UNIT_REGISTERED = "neibao.unit-registry.unit.registered.v1"
 

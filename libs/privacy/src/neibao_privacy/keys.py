@@ -89,9 +89,8 @@ class PrivacyKeys(BaseSettings):
     @model_validator(mode="after")
     def _check_roles(self) -> PrivacyKeys:
         if self.active_key not in self.keys:
-            raise ValueError(
-                f"active key {self.active_key!r} is not in keys ({', '.join(sorted(self.keys))})"
-            )
+            known = ", ".join(sorted(self.keys))
+            raise ValueError(f"active key {self.active_key!r} is not among the keys ({known})")
         index = self.index_key.get_secret_value()
         if any(index == key.get_secret_value() for key in self.keys.values()):
             raise ValueError("the index key must differ from every encryption key")

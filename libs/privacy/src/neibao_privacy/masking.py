@@ -20,7 +20,7 @@ COMPOUND_SURNAMES: Final = frozenset(_COMPOUND_SURNAMES_TEXT.split())
 
 # A division name: no digits, Latin letters or street words (路 街 道 巷 号 ...), so a street or an
 # estate ending in 区 ("中华路小区") is never mistaken for a district. Misses only over-mask.
-_NAME = r"[^\sA-Za-z0-9０-９路街道巷弄号楼栋单元室村组里胡同大厦广场]{1,10}?"
+_NAME = r"[^\sA-Za-z0-9０-９路街道巷弄号楼栋室村组]{1,10}?"
 _DIVISIONS = re.compile(
     rf"^(?:{_NAME}(?:省|自治区|特别行政区))?"
     rf"(?:{_NAME}(?:自治州|地区|盟|市))?"
