@@ -19,7 +19,7 @@ UNIT_TESTS = $(wildcard libs/*/tests/unit infra/local/tests/unit services/*/test
 INTEGRATION_TESTS = $(wildcard libs/*/tests/integration infra/local/tests/integration services/*/tests/integration)
 
 .PHONY: help run test bootstrap system sync up down status logs provision protos protos-check lint fmt \
-        compose-check check test-unit test-integration e2e clean
+        compose-check check platform test-unit test-integration e2e clean bench-gateway
 
 help: ## this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ sync: $(UV)
 
 up: bootstrap ## start PostgreSQL, Kafka and Keycloak (idempotent) and wait until ready
 	@$(STACK) up
+
+platform: bootstrap ## the whole platform, seeded, in the background (make down stops it)
+	@$(STACK) platform
 
 down: ## stop everything this clone started
 	@if [ -x $(UV) ]; then $(STACK) down; fi
@@ -94,6 +97,9 @@ test-integration: ## integration tests against the real servers (make up first, 
 e2e: ## end-to-end tests against the running platform
 	@echo "[neibao] end-to-end tests ..."
 	@$(PY) pytest -q e2e
+
+bench-gateway: ## benchmark: a read through the gateway vs direct gRPC (needs `make run` in another shell)
+	@$(PY) python e2e/bench/bench_gateway.py
 
 clean: down ## stop and delete the run folder (databases, broker data, logs); caches are kept
 	@if [ -x $(UV) ]; then $(STACK) purge; fi

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 from neibao_localstack import health, provision, services, supervisor
 from neibao_localstack.config import StackConfig, java_home_for_keycloak, load
@@ -193,16 +194,17 @@ def _run_checked(command: list[str], env: dict[str, str]) -> None:
         fail(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
 
 
-def start_services(cfg: StackConfig, found: list[services.Service]) -> None:
-    """Start every service process and check that each stays up."""
+def start_services(cfg: StackConfig, found: list[services.Service], *, restart: bool = False) -> None:
+    """Start (or restart, to run the current code) every service process and wait until each answers."""
     names = [program.name for program in services.programs(cfg, found)]
     if not names:
         return
-    supervisor.ctl(cfg, "start", *names, check=False)
-    states = supervisor.states(cfg)
-    broken = [name for name in names if states.get(name) != "RUNNING"]
-    if broken:
-        fail(f"services not running: {broken}; see {cfg.logs_dir}")
+    with step(f"starting {len(names)} service processes"):
+        supervisor.ctl(cfg, "restart" if restart else "start", *names, check=False)
+        try:
+            health.wait_services(cfg, found)
+        except health.NotReady as exc:
+            fail(str(exc))
 
 
 def demo_accounts(cfg: StackConfig) -> list[dict[str, str]]:
@@ -256,6 +258,18 @@ def banner(cfg: StackConfig, found: list[services.Service]) -> str:
     return "\n".join(lines)
 
 
+def platform(cfg: StackConfig) -> None:
+    """The whole platform up, migrated and seeded, left running in the background (`down` stops it)."""
+    started = time.monotonic()
+    up(cfg)
+    found = services.discover(cfg)
+    migrate_and_seed(cfg, found, seed=True)
+    start_services(cfg, found, restart=True)
+    text = banner(cfg, found).replace("Press Ctrl-C to stop everything.", "Stop it with `make down`.")
+    print(text, flush=True)
+    say(f"ready in {time.monotonic() - started:.1f}s")
+
+
 def run(cfg: StackConfig) -> None:
     """The whole platform up, migrated and seeded; stops everything on Ctrl-C or SIGTERM."""
     started = time.monotonic()
@@ -280,7 +294,9 @@ def run_tests(cfg: StackConfig, command: list[str]) -> int:
     """Bring up what the tests need, run them, and tear down what this call started."""
     started_here = up(cfg)
     found = services.discover(cfg)
-    migrate_and_seed(cfg, found, seed=False)
+    # End-to-end tests run against the platform as `make run` has it: migrated, seeded, every service up.
+    migrate_and_seed(cfg, found, seed=True)
+    start_services(cfg, found, restart=True)
     env = {**os.environ, **cfg.environment()}
     try:
         return subprocess.run(command, env=env, check=False).returncode
@@ -298,6 +314,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("down", help="stop everything this clone started")
     sub.add_parser("status", help="what runs and whether it answers")
     sub.add_parser("run", help="the whole platform, seeded; Ctrl-C stops it")
+    sub.add_parser("platform", help="the whole platform, seeded, left running in the background")
     sub.add_parser("purge", help="stop and delete this clone's run data (caches are kept)")
     sub.add_parser("env", help="print the NEIBAO_* variables pointing at this stack")
     logs = sub.add_parser("logs", help="follow the logs")
@@ -308,33 +325,42 @@ def main(argv: list[str] | None = None) -> None:
     tests.add_argument("cmd", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     cfg = load()
-    if args.command == "provision":
-        provision.ensure_postgres(cfg)
-        provision.ensure_kafka(cfg)
-        provision.ensure_keycloak(cfg)
-    elif args.command == "up":
-        up(cfg)
-    elif args.command == "down":
-        down(cfg)
-    elif args.command == "status":
-        sys.exit(status(cfg))
-    elif args.command == "run":
-        run(cfg)
-    elif args.command == "purge":
-        purge(cfg)
-    elif args.command == "env":
-        for key, value in cfg.environment().items():
-            print(f"export {key}={value}")
-    elif args.command == "logs":
-        files = [cfg.logs_dir / f"{name}.log" for name in args.names] or sorted(cfg.logs_dir.glob("*.log"))
-        os.execvp("tail", ["tail", "-n", "50", "-F", *map(str, files)])
-    elif args.command == "restart":
-        restart(cfg, args.names)
-    elif args.command == "test":
+    if args.command == "test":
         command = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
         if not command:
             parser.error("test needs a command after --")
         sys.exit(run_tests(cfg, command))
+    if args.command == "logs":
+        files = [cfg.logs_dir / f"{name}.log" for name in args.names] or sorted(cfg.logs_dir.glob("*.log"))
+        os.execvp("tail", ["tail", "-n", "50", "-F", *map(str, files)])
+    if args.command == "restart":
+        restart(cfg, args.names)
+        return
+    commands: dict[str, Callable[[StackConfig], object]] = {
+        "provision": provision_all,
+        "up": up,
+        "down": down,
+        "run": run,
+        "platform": platform,
+        "purge": purge,
+        "env": print_env,
+    }
+    if args.command == "status":
+        sys.exit(status(cfg))
+    commands[args.command](cfg)
+
+
+def provision_all(cfg: StackConfig) -> None:
+    """Install what is missing, start nothing."""
+    provision.ensure_postgres(cfg)
+    provision.ensure_kafka(cfg)
+    provision.ensure_keycloak(cfg)
+
+
+def print_env(cfg: StackConfig) -> None:
+    """The NEIBAO_* variables as shell exports."""
+    for key, value in cfg.environment().items():
+        print(f"export {key}={value}")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ class StackConfig:
     keycloak_management_port: int
     gateway_port: int
     grpc_base_port: int
+    metrics_base_port: int
 
     @property
     def logs_dir(self) -> Path:
@@ -131,6 +132,8 @@ class StackConfig:
             "NEIBAO_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
             "NEIBAO_KEYCLOAK_URL": self.keycloak_url,
             "NEIBAO_KEYCLOAK_REALM": "neibao",
+            "NEIBAO_GATEWAY_URL": f"http://{self.host}:{self.gateway_port}",
+            "NEIBAO_GRPC_BASE_PORT": str(self.grpc_base_port),
         }
 
 
@@ -166,4 +169,5 @@ def load() -> StackConfig:
         keycloak_management_port=_port("NEIBAO_KEYCLOAK_MANAGEMENT_PORT", 9180),
         gateway_port=_port("NEIBAO_GATEWAY_PORT", 8080),
         grpc_base_port=_port("NEIBAO_GRPC_BASE_PORT", 50051),
+        metrics_base_port=_port("NEIBAO_METRICS_BASE_PORT", 9464),
     )

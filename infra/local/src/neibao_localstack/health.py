@@ -8,10 +8,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import grpc
 import httpx
 import psycopg
 import yaml
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 from psycopg import sql
@@ -19,6 +22,9 @@ from psycopg import sql
 from neibao_localstack import supervisor
 from neibao_localstack.config import SERVICE_DATABASES, StackConfig
 from neibao_localstack.progress import say
+
+if TYPE_CHECKING:
+    from neibao_localstack.services import Service
 
 
 class NotReady(Exception):
@@ -98,6 +104,39 @@ def wait_all(cfg: StackConfig, names: list[str]) -> None:
     with ThreadPoolExecutor(max_workers=len(names)) as pool:
         for future in [pool.submit(one, name) for name in names]:
             future.result()
+
+
+def service_ready(cfg: StackConfig, service: Service) -> None:
+    """Raises unless the service answers: gRPC health SERVING, or HTTP /readyz 200 for the gateway."""
+    if service.grpc_port is not None:
+        with grpc.insecure_channel(f"{cfg.host}:{service.grpc_port}") as channel:
+            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=2)
+            if reply.status != health_pb2.HealthCheckResponse.SERVING:
+                raise NotReady(f"{service.name} health is {reply.status}")
+    if service.http_port is not None:
+        httpx.get(f"http://{cfg.host}:{service.http_port}/readyz", timeout=3).raise_for_status()
+
+
+def wait_services(cfg: StackConfig, found: list[Service], timeout: float = 90) -> None:
+    """Wait until every service answers; a process that dies fails at once with its log tail."""
+    for service in found:
+        started = time.monotonic()
+        last_error: Exception | None = None
+        while True:
+            try:
+                service_ready(cfg, service)
+                say(f"{service.name} ready in {time.monotonic() - started:.1f}s")
+                break
+            except Exception as exc:  # any failure means "not yet"; the last one is reported
+                last_error = exc
+            states = supervisor.states(cfg)
+            for process in service.processes:
+                name = f"{service.name}-{process}"
+                if states.get(name) in {"FATAL", "EXITED", "BACKOFF", "STOPPED"}:
+                    raise NotReady(f"{name} is {states[name]}; its log:\n{_log_tail(cfg, name)}")
+            if time.monotonic() - started > timeout:
+                raise NotReady(f"{service.name} not ready after {timeout:.0f}s ({last_error!r})")
+            time.sleep(0.5)
 
 
 def service_password(cfg: StackConfig, database: str) -> str:

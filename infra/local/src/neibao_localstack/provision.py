@@ -10,6 +10,7 @@ import base64
 import hashlib
 import os
 import pwd
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -115,6 +116,22 @@ def ensure_postgres(cfg: StackConfig) -> Path:
         if result.returncode != 0:
             fail(f"initdb failed:\n{result.stdout}\n{result.stderr}")
     return data
+
+
+def ensure_pii_keys(cfg: StackConfig) -> dict[str, str]:
+    """This clone's personal-data keys (AES-256 and HMAC), made once from the OS's randomness and kept in
+    the run folder: never in code. Production keys come from the deployment's secret store."""
+    path = cfg.run_dir / "pii-keys.env"
+    if not path.exists():
+        cfg.run_dir.mkdir(parents=True, exist_ok=True)
+        key = base64.b64encode(secrets.token_bytes(32)).decode()
+        index = base64.b64encode(secrets.token_bytes(32)).decode()
+        path.touch(mode=0o600)
+        path.write_text(
+            f"NEIBAO_PII_KEYS=local1:{key}\nNEIBAO_PII_ACTIVE_KEY=local1\nNEIBAO_PII_INDEX_KEY={index}\n"
+        )
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return dict(pairs)
 
 
 def postgres_command(cfg: StackConfig, data: Path) -> list[str]:

@@ -6,7 +6,7 @@ A service opts in with a table in its pyproject.toml:
     package = "unit_registry"          # python -m unit_registry <process>
     env_prefix = "NEIBAO_UNIT_REGISTRY_"
     processes = ["serve", "relay", "consume"]
-    grpc_port_offset = 0               # gRPC port = NEIBAO_GRPC_BASE_PORT + offset
+    grpc_port_offset = 0               # gRPC port = NEIBAO_GRPC_BASE_PORT + offset (metrics: 9464 + offset)
     database = "unit_registry"         # optional: its own database, migrated before start
     http_port = 8080                   # optional: a public HTTP port (the gateway)
     seed = true                        # optional: `python -m <package> seed` loads the demo province
@@ -14,11 +14,13 @@ A service opts in with a table in its pyproject.toml:
 
 from __future__ import annotations
 
+import json
 import sys
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from neibao_localstack import provision
 from neibao_localstack.config import StackConfig
 from neibao_localstack.health import service_password
 from neibao_localstack.supervisor import Program
@@ -34,9 +36,12 @@ class Service:
     env_prefix: str
     processes: tuple[str, ...]
     grpc_port: int | None
+    metrics_port: int | None
     database: str | None
     http_port: int | None
     seed: bool
+    # Every service's gRPC address by name: what the gateway routes to.
+    upstreams: tuple[tuple[str, str], ...] = ()
 
     def environment(self, cfg: StackConfig) -> dict[str, str]:
         """What the service's Settings read, on top of the stack's NEIBAO_* variables."""
@@ -44,12 +49,19 @@ class Service:
         env["PYTHONUNBUFFERED"] = "1"
         if self.grpc_port is not None:
             env[f"{self.env_prefix}GRPC_PORT"] = str(self.grpc_port)
+        if self.metrics_port is not None:
+            env[f"{self.env_prefix}METRICS_PORT"] = str(self.metrics_port)
         if self.database:
             password = service_password(cfg, self.database)
             url = cfg.pg_url(self.database, user=self.database, password=password)
             env[f"{self.env_prefix}DATABASE_URL"] = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        if self.database:
+            # Personal data in its database is encrypted and blind-indexed with the stack's local keys.
+            env.update(provision.ensure_pii_keys(cfg))
         if self.http_port is not None:
+            env[f"{self.env_prefix}HTTP_HOST"] = cfg.host
             env[f"{self.env_prefix}HTTP_PORT"] = str(self.http_port)
+            env[f"{self.env_prefix}UPSTREAMS"] = json.dumps(dict(self.upstreams))
         return env
 
     def command(self, process: str) -> list[str]:
@@ -73,12 +85,14 @@ def discover(cfg: StackConfig) -> list[Service]:
                 env_prefix=table["env_prefix"],
                 processes=tuple(table.get("processes", ["serve"])),
                 grpc_port=cfg.grpc_base_port + int(offset) if offset is not None else None,
+                metrics_port=cfg.metrics_base_port + int(offset) if offset is not None else None,
                 database=table.get("database"),
                 http_port=cfg.gateway_port if table.get("http_port") else None,
                 seed=bool(table.get("seed", False)),
             )
         )
-    return found
+    upstreams = tuple((s.name, f"{cfg.host}:{s.grpc_port}") for s in found if s.grpc_port is not None)
+    return [replace(s, upstreams=upstreams) if s.http_port is not None else s for s in found]
 
 
 def programs(cfg: StackConfig, services: list[Service]) -> list[Program]:

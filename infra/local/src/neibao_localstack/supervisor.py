@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
@@ -31,10 +32,16 @@ class Program:
     autostart: bool = True
 
 
-def _env_line(environment: dict[str, str]) -> str:
-    # supervisor's own quoting: KEY="value",KEY2="value2"; % must be doubled for its interpolation.
-    parts = [f'{key}="{value.replace("%", "%%")}"' for key, value in environment.items()]
-    return ",".join(parts)
+def _launched(cfg: StackConfig, program: Program) -> list[str]:
+    """The program's command, wrapped so its environment comes from a private file (see launch.py)."""
+    if not program.environment:
+        return program.command
+    env_dir = cfg.run_dir / "env"
+    env_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    env_file = env_dir / f"{program.name}.json"
+    env_file.touch(mode=0o600)
+    env_file.write_text(json.dumps(program.environment, ensure_ascii=False, indent=1))
+    return [sys.executable, "-m", "neibao_localstack.launch", str(env_file), "--", *program.command]
 
 
 def render(cfg: StackConfig, programs: list[Program]) -> str:
@@ -62,7 +69,7 @@ def render(cfg: StackConfig, programs: list[Program]) -> str:
         "",
     ]
     for program in programs:
-        command = " ".join(shlex.quote(part) for part in program.command).replace("%", "%%")
+        command = " ".join(shlex.quote(part) for part in _launched(cfg, program)).replace("%", "%%")
         lines += [
             f"[program:{program.name}]",
             f"command={command}",
@@ -83,8 +90,6 @@ def render(cfg: StackConfig, programs: list[Program]) -> str:
             lines += ["stopasgroup=true", "killasgroup=true"]
         if program.user:
             lines.append(f"user={program.user}")
-        if program.environment:
-            lines.append(f"environment={_env_line(program.environment)}")
         lines.append("")
     return "\n".join(lines)
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import configparser
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,7 +33,10 @@ def test_a_bad_port_stops_with_a_clear_message(monkeypatch: pytest.MonkeyPatch, 
         config.load()
 
 
-def test_supervisord_conf_is_parseable_and_escapes_percent(tmp_path: Path) -> None:
+def test_supervisord_conf_is_parseable_and_escapes_percent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEIBAO_RUN_DIR", str(tmp_path / "run"))
     cfg = config.load()
     programs = [
         supervisor.Program(
@@ -48,8 +54,12 @@ def test_supervisord_conf_is_parseable_and_escapes_percent(tmp_path: Path) -> No
     parser = configparser.RawConfigParser()
     parser.read_string(text)
     kafka = parser["program:kafka"]
-    assert kafka["command"] == "java -cp '/opt/kafka libs/*' kafka.Kafka"
-    assert kafka["environment"] == 'JAVA_OPTS="-Xmx512m -Dx=100%%"'
+    # The environment reaches the program intact through a private file, not the config.
+    assert kafka["command"].endswith("-- java -cp '/opt/kafka libs/*' kafka.Kafka")
+    assert "environment" not in kafka
+    env_file = cfg.run_dir / "env" / "kafka.json"
+    assert json.loads(env_file.read_text()) == {"JAVA_OPTS": "-Xmx512m -Dx=100%"}
+    assert env_file.stat().st_mode & 0o077 == 0
     assert kafka["stopasgroup"] == "true"
     assert parser["program:svc"]["autostart"] == "false"
     assert parser["program:svc"]["user"] == "nobody"
@@ -83,3 +93,25 @@ def test_services_are_discovered_from_their_pyproject(tmp_path: Path) -> None:
     assert env["NEIBAO_UNIT_REGISTRY_GRPC_PORT"] == str(cfg.grpc_base_port + 2)
     assert env["NEIBAO_UNIT_REGISTRY_DATABASE_URL"].startswith("postgresql+psycopg://unit_registry:")
     assert [p.name for p in services.programs(cfg, [found])] == ["unit-registry-serve", "unit-registry-relay"]
+
+
+def test_the_launcher_hands_any_value_to_the_program_intact(tmp_path: Path) -> None:
+    value = '{"unit-registry": "127.0.0.1:50051"}, \'quoted\' 100% \\ end"'
+    env_file = tmp_path / "env.json"
+    env_file.write_text(json.dumps({"NEIBAO_X": value}))
+    printed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "neibao_localstack.launch",
+            str(env_file),
+            "--",
+            sys.executable,
+            "-c",
+            "import os; print(os.environ['NEIBAO_X'], end='')",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert printed == value

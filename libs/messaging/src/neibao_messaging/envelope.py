@@ -6,6 +6,7 @@ A record looks like this on the wire:
     value    the serialized protobuf payload
     headers  ce_specversion=1.0, ce_id=<uuid>, ce_type, ce_source, ce_time (RFC 3339, UTC),
              ce_subject (optional), ce_dataschema=<proto full name>, content-type=application/protobuf,
+             ce_jurisdiction, ce_sector, ce_unit (optional scope extensions: who may see the event),
              traceparent / tracestate (and whatever else the global OpenTelemetry propagator writes)
 """
 
@@ -34,6 +35,12 @@ H_TIME = "ce_time"
 H_SUBJECT = "ce_subject"
 H_DATASCHEMA = "ce_dataschema"
 H_CONTENT_TYPE = "content-type"
+# CloudEvents extension attributes naming the event's scope (GB/T 2260 code, sector, unit's USCC), so a
+# relay such as the gateway's live stream can filter by the reader's scope without decoding the payload.
+H_JURISDICTION = "ce_jurisdiction"
+H_SECTOR = "ce_sector"
+H_UNIT = "ce_unit"
+_SCOPE_HEADERS = (H_JURISDICTION, H_SECTOR, H_UNIT)
 
 _REQUIRED = (H_SPECVERSION, H_ID, H_TYPE, H_SOURCE, H_TIME, H_DATASCHEMA, H_CONTENT_TYPE)
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
@@ -93,6 +100,9 @@ class Event:
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
     subject: str | None = None
     trace_headers: Mapping[str, str] = field(default_factory=_current_trace_headers)
+    jurisdiction: str | None = None
+    sector: str | None = None
+    unit: str | None = None
 
     def __post_init__(self) -> None:
         if not self.type:
@@ -105,6 +115,10 @@ class Event:
             raise TypeError("an event key must be bytes")
         if self.time.tzinfo is None or self.time.utcoffset() is None:
             raise ValueError("an event time must be timezone-aware")
+        scope = {"jurisdiction": self.jurisdiction, "sector": self.sector, "unit": self.unit}
+        for name, value in scope.items():
+            if value is not None and not value:
+                raise ValueError(f"an event's {name} is either absent (None) or not empty")
 
     @classmethod
     def create(
@@ -115,8 +129,15 @@ class Event:
         data: Message,
         subject: str | None = None,
         key: bytes | str | None = None,
+        jurisdiction: str | None = None,
+        sector: str | None = None,
+        unit: str | None = None,
     ) -> Event:
-        """A new event with a fresh id, the current time and trace context; key defaults to the subject."""
+        """A new event with a fresh id, the current time and trace context; key defaults to the subject.
+
+        `jurisdiction`, `sector` and `unit` name the event's scope (the unit's division code, sector and
+        USCC), carried as the ce_jurisdiction, ce_sector and ce_unit extension attributes.
+        """
         chosen = key if key is not None else subject
         if chosen is None:
             raise ValueError("an event needs a key (the unit's USCC) or a subject to take it from")
@@ -126,6 +147,9 @@ class Event:
             data=data,
             subject=subject,
             key=chosen.encode() if isinstance(chosen, str) else chosen,
+            jurisdiction=jurisdiction,
+            sector=sector,
+            unit=unit,
         )
 
     @property
@@ -185,6 +209,9 @@ def encode(event: Event) -> tuple[bytes, bytes, KafkaHeaders]:
     ]
     if event.subject is not None:
         headers.append((H_SUBJECT, event.subject.encode()))
+    for name, value in zip(_SCOPE_HEADERS, (event.jurisdiction, event.sector, event.unit), strict=True):
+        if value is not None:
+            headers.append((name, value.encode()))
     headers.extend((name, value.encode()) for name, value in event.trace_headers.items())
     return event.key, event.data.SerializeToString(), headers
 
@@ -231,6 +258,9 @@ def decode(record: ConsumedRecord, registry: PayloadRegistry) -> Event:
         key=bytes(record.key),
         data=data,
         trace_headers={name: value for name, value in headers.items() if name in trace_fields},
+        jurisdiction=headers.get(H_JURISDICTION) or None,
+        sector=headers.get(H_SECTOR) or None,
+        unit=headers.get(H_UNIT) or None,
     )
 
 

@@ -20,6 +20,8 @@ class StackEndpoints:
     kafka_bootstrap: str
     keycloak_url: str
     realm: str
+    gateway_url: str
+    grpc_base_port: int
 
     def pg_url(self, database: str = "postgres", driver: str = "postgresql+psycopg") -> str:
         """A SQLAlchemy URL for `database` as the cluster's superuser."""
@@ -52,4 +54,8 @@ def endpoints_from_env() -> StackEndpoints:
             "NEIBAO_KEYCLOAK_URL", f"http://{host}:{env.get('NEIBAO_KEYCLOAK_PORT', '8180')}"
         ).rstrip("/"),
         realm=env.get("NEIBAO_KEYCLOAK_REALM", "neibao"),
+        gateway_url=env.get(
+            "NEIBAO_GATEWAY_URL", f"http://{host}:{env.get('NEIBAO_GATEWAY_PORT', '8080')}"
+        ).rstrip("/"),
+        grpc_base_port=int(env.get("NEIBAO_GRPC_BASE_PORT", "50051")),
     )

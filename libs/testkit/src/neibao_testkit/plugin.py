@@ -120,6 +120,19 @@ def keycloak(stack: StackEndpoints) -> StackEndpoints:
 
 
 @pytest.fixture(scope="session")
+def gateway(keycloak: StackEndpoints) -> str:
+    """The running platform's gateway URL; fails (never skips) unless it is ready."""
+    url = f"{keycloak.gateway_url}/readyz"
+    try:
+        httpx.get(url, timeout=10).raise_for_status()
+    except httpx.HTTPError as exc:
+        pytest.fail(
+            f"the gateway is not ready at {url}: {exc!r}; start the platform with `make run` or `make test`"
+        )
+    return keycloak.gateway_url
+
+
+@pytest.fixture(scope="session")
 def keycloak_tokens(keycloak: StackEndpoints) -> KeycloakTokens:
     """Real tokens from the realm."""
     return KeycloakTokens(keycloak)

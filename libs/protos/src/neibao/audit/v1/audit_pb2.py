@@ -26,17 +26,17 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from neibao.common.v1 import common_pb2 as neibao_dot_common_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bneibao/audit/v1/audit.proto\x12\x0fneibao.audit.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dneibao/common/v1/common.proto\"\xd6\x02\n\x14PersonalDataAccessed\x12&\n\x05\x61\x63tor\x18\x01 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12\x10\n\x08resource\x18\x02 \x01(\t\x12\x11\n\toperation\x18\x03 \x01(\t\x12\x0c\n\x04unit\x18\x04 \x01(\t\x12\x30\n\x05kinds\x18\x05 \x03(\x0e\x32!.neibao.audit.v1.PersonalDataKind\x12/\n\ndisclosure\x18\x06 \x01(\x0e\x32\x1b.neibao.audit.v1.Disclosure\x12\x14\n\x0crecord_count\x18\x07 \x01(\x05\x12\x10\n\x08trace_id\x18\x08 \x01(\t\x12\x0f\n\x07service\x18\t \x01(\t\x12/\n\x0boccurred_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x63lient_address\x18\x0b \x01(\t*\xf6\x01\n\x10PersonalDataKind\x12\"\n\x1ePERSONAL_DATA_KIND_UNSPECIFIED\x10\x00\x12\"\n\x1ePERSONAL_DATA_KIND_RESIDENT_ID\x10\x01\x12\x1b\n\x17PERSONAL_DATA_KIND_NAME\x10\x02\x12\x1c\n\x18PERSONAL_DATA_KIND_PHONE\x10\x03\x12\x1e\n\x1aPERSONAL_DATA_KIND_ADDRESS\x10\x04\x12\x1c\n\x18PERSONAL_DATA_KIND_PLATE\x10\x05\x12!\n\x1dPERSONAL_DATA_KIND_TRAJECTORY\x10\x06*U\n\nDisclosure\x12\x1a\n\x16\x44ISCLOSURE_UNSPECIFIED\x10\x00\x12\x15\n\x11\x44ISCLOSURE_MASKED\x10\x01\x12\x14\n\x10\x44ISCLOSURE_CLEAR\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bneibao/audit/v1/audit.proto\x12\x0fneibao.audit.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dneibao/common/v1/common.proto\"\xea\x02\n\x14PersonalDataAccessed\x12&\n\x05\x61\x63tor\x18\x01 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12\x10\n\x08resource\x18\x02 \x01(\t\x12\x11\n\toperation\x18\x03 \x01(\t\x12\x0c\n\x04unit\x18\x04 \x01(\t\x12\x30\n\x05kinds\x18\x05 \x03(\x0e\x32!.neibao.audit.v1.PersonalDataKind\x12/\n\ndisclosure\x18\x06 \x01(\x0e\x32\x1b.neibao.audit.v1.Disclosure\x12\x14\n\x0crecord_count\x18\x07 \x01(\x05\x12\x10\n\x08trace_id\x18\x08 \x01(\t\x12\x0f\n\x07service\x18\t \x01(\t\x12/\n\x0boccurred_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x63lient_address\x18\x0b \x01(\t\x12\x12\n\nrequest_id\x18\x0c \x01(\t*\xf6\x01\n\x10PersonalDataKind\x12\"\n\x1ePERSONAL_DATA_KIND_UNSPECIFIED\x10\x00\x12\"\n\x1ePERSONAL_DATA_KIND_RESIDENT_ID\x10\x01\x12\x1b\n\x17PERSONAL_DATA_KIND_NAME\x10\x02\x12\x1c\n\x18PERSONAL_DATA_KIND_PHONE\x10\x03\x12\x1e\n\x1aPERSONAL_DATA_KIND_ADDRESS\x10\x04\x12\x1c\n\x18PERSONAL_DATA_KIND_PLATE\x10\x05\x12!\n\x1dPERSONAL_DATA_KIND_TRAJECTORY\x10\x06*U\n\nDisclosure\x12\x1a\n\x16\x44ISCLOSURE_UNSPECIFIED\x10\x00\x12\x15\n\x11\x44ISCLOSURE_MASKED\x10\x01\x12\x14\n\x10\x44ISCLOSURE_CLEAR\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'neibao.audit.v1.audit_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PERSONALDATAKIND']._serialized_start=458
-  _globals['_PERSONALDATAKIND']._serialized_end=704
-  _globals['_DISCLOSURE']._serialized_start=706
-  _globals['_DISCLOSURE']._serialized_end=791
+  _globals['_PERSONALDATAKIND']._serialized_start=478
+  _globals['_PERSONALDATAKIND']._serialized_end=724
+  _globals['_DISCLOSURE']._serialized_start=726
+  _globals['_DISCLOSURE']._serialized_end=811
   _globals['_PERSONALDATAACCESSED']._serialized_start=113
-  _globals['_PERSONALDATAACCESSED']._serialized_end=455
+  _globals['_PERSONALDATAACCESSED']._serialized_end=475
 # @@protoc_insertion_point(module_scope)

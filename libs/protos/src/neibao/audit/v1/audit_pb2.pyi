@@ -85,6 +85,7 @@ class PersonalDataAccessed(_message.Message):
     SERVICE_FIELD_NUMBER: _builtins.int
     OCCURRED_AT_FIELD_NUMBER: _builtins.int
     CLIENT_ADDRESS_FIELD_NUMBER: _builtins.int
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
     resource: _builtins.str
     """The resource read, e.g. "/api/v1/units/91210102MA0LN001X3/staff"."""
     operation: _builtins.str
@@ -101,6 +102,8 @@ class PersonalDataAccessed(_message.Message):
     """The service that served the data."""
     client_address: _builtins.str
     """The client's address as the gateway saw it."""
+    request_id: _builtins.str
+    """The request id (X-Request-ID) the response carried, to find the request in the gateway's logs."""
     @_builtins.property
     def actor(self) -> _common_pb2.Actor:
         """Who read it."""
@@ -125,10 +128,11 @@ class PersonalDataAccessed(_message.Message):
         service: _builtins.str = ...,
         occurred_at: _timestamp_pb2.Timestamp | None = ...,
         client_address: _builtins.str = ...,
+        request_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "occurred_at", b"occurred_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "client_address", b"client_address", "disclosure", b"disclosure", "kinds", b"kinds", "occurred_at", b"occurred_at", "operation", b"operation", "record_count", b"record_count", "resource", b"resource", "service", b"service", "trace_id", b"trace_id", "unit", b"unit"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "client_address", b"client_address", "disclosure", b"disclosure", "kinds", b"kinds", "occurred_at", b"occurred_at", "operation", b"operation", "record_count", b"record_count", "request_id", b"request_id", "resource", b"resource", "service", b"service", "trace_id", b"trace_id", "unit", b"unit"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -1,0 +1,194 @@
+"""Benchmark: one authenticated small read through the gateway (REST → gRPC → PostgreSQL) and the same read
+by direct gRPC, in one run; prints p50/p99 with 1 client and requests/s with 32 (issue 3's goals:
+≤ 2 ms added at p50, ≥ 1,500 reads/s through the gateway).
+
+Needs the running platform (`make run`, or `make up` + services); `make bench-gateway` runs it.
+Load generators are native (wrk from Debian's packages, ghz from the Go module proxy) so that they take as
+little of the two cores as possible. Targets are loopback addresses only; every run is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[2]
+TOOLS = REPO / ".run" / "tools" / "bin"
+GHZ_MODULE = "github.com/bojand/ghz/cmd/ghz@v0.93.0"
+DEMO_UNIT = "91210102MA0LN001X3"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one load run measured."""
+
+    requests: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def ensure_tools() -> tuple[str, str]:
+    """wrk and ghz, installed once if missing."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print("[bench] installing wrk from Debian's packages", flush=True)
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "wrk"], check=True)
+        wrk = shutil.which("wrk") or "wrk"
+    ghz = TOOLS / "ghz"
+    if not ghz.exists():
+        print(f"[bench] building ghz ({GHZ_MODULE}) from the Go module proxy", flush=True)
+        TOOLS.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["go", "install", GHZ_MODULE], env={**os.environ, "GOBIN": str(TOOLS)}, check=True)
+    return wrk, str(ghz)
+
+
+def token(keycloak: str, username: str) -> str:
+    """A real access token for a demo user."""
+    response = httpx.post(
+        f"{keycloak}/realms/neibao/protocol/openid-connect/token",
+        data={
+            "grant_type": "password",
+            "client_id": "neibao-cli",
+            "username": username,
+            "password": "neibao-demo",
+        },
+        timeout=30,
+    )
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if not match:
+        raise ValueError(f"unexpected wrk duration {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def run_wrk(wrk: str, url: str, bearer: str, clients: int, seconds: int) -> Figures:
+    """wrk with latency percentiles; every non-2xx answer counts as an error."""
+    threads = min(clients, 2)
+    result = subprocess.run(
+        [
+            wrk,
+            f"-t{threads}",
+            f"-c{clients}",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            f"Authorization: Bearer {bearer}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 30,
+    )
+    out = result.stdout
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.MULTILINE))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return Figures(requests, rps, _ms(percentiles["50"]), _ms(percentiles["99"]), errors)
+
+
+def run_ghz(ghz: str, target: str, bearer: str, clients: int, seconds: int) -> Figures:
+    """ghz against the service's gRPC port (reflection gives it the schema)."""
+    result = subprocess.run(
+        [
+            ghz,
+            "--insecure",
+            "--call",
+            "neibao.unitregistry.v1.UnitService/GetUnit",
+            "-d",
+            json.dumps({"uscc": DEMO_UNIT}),
+            "--metadata",
+            json.dumps({"authorization": f"Bearer {bearer}"}),
+            "-c",
+            str(clients),
+            "--connections",
+            str(min(clients, 4)),
+            "-z",
+            f"{seconds}s",
+            "-O",
+            "json",
+            target,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
+    )
+    report = json.loads(result.stdout)
+    distribution = {int(item["percentage"]): item["latency"] / 1e6 for item in report["latencyDistribution"]}
+    ok = int(report["statusCodeDistribution"].get("OK", 0))
+    return Figures(
+        int(report["count"]),
+        float(report["rps"]),
+        distribution[50],
+        distribution[99],
+        int(report["count"]) - ok,
+    )
+
+
+def main() -> None:
+    """Run both paths with 1 and 32 clients and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--gateway", default=f"http://127.0.0.1:{os.environ.get('NEIBAO_GATEWAY_PORT', '8080')}"
+    )
+    parser.add_argument("--grpc", default=f"127.0.0.1:{os.environ.get('NEIBAO_GRPC_BASE_PORT', '50051')}")
+    parser.add_argument("--keycloak", default=os.environ.get("NEIBAO_KEYCLOAK_URL", "http://127.0.0.1:8180"))
+    parser.add_argument("--user", default="police-heping")
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    wrk, ghz = ensure_tools()
+    bearer = token(args.keycloak, args.user)
+    url = f"{args.gateway}/api/v1/units/{DEMO_UNIT}"
+    check = httpx.get(url, headers={"Authorization": f"Bearer {bearer}"}, timeout=10)
+    if check.status_code != 200:
+        sys.exit(f"the read does not work through the gateway ({check.status_code}): {check.text[:300]}")
+    print(f"[bench] warming up ({url})", flush=True)
+    run_wrk(wrk, url, bearer, 4, 2)
+    run_ghz(ghz, args.grpc, bearer, 4, 2)
+    rows = []
+    for clients in (1, 32):
+        gateway = run_wrk(wrk, url, bearer, clients, args.seconds)
+        direct = run_ghz(ghz, args.grpc, bearer, clients, args.seconds)
+        rows.append((clients, gateway, direct))
+    print(f"\nAuthenticated GetUnit, {args.seconds} s per run, 2 cores shared with the load generator")
+    print(
+        f"{'clients':>7} {'path':<8} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    )
+    for clients, gateway, direct in rows:
+        for name, figures in (("gateway", gateway), ("gRPC", direct)):
+            print(
+                f"{clients:>7} {name:<8} {figures.requests:>9} {figures.rps:>9.0f} "
+                f"{figures.p50_ms:>8.2f} {figures.p99_ms:>8.2f} {figures.errors:>7}"
+            )
+    added = rows[0][1].p50_ms - rows[0][2].p50_ms
+    print(f"\ngateway's added latency at p50 with 1 client: {added:.2f} ms (goal ≤ 2 ms)")
+    print(f"gateway throughput with 32 clients: {rows[1][1].rps:.0f} req/s (goal ≥ 1,500)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The Neibao gateway: the platform's only public door (REST/OpenAPI, SSE) over Keycloak identity."""

@@ -1,0 +1,1 @@
+"""Kafka (audit producer, live feeds), gRPC upstreams, the rate-limit store."""

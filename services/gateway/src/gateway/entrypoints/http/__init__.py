@@ -1,0 +1,1 @@
+"""The FastAPI app: routes, auth, problems, middleware, OpenAPI, SSE."""

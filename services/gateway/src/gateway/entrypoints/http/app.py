@@ -1,0 +1,104 @@
+"""The FastAPI application: routes, error rendering, middleware, telemetry and lifespan, from its parts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from gateway.config import Settings
+from gateway.entrypoints.http.dependencies import GatewayDependencies
+from gateway.entrypoints.http.middleware import (
+    REQUEST_ID_HEADER,
+    BodyLimitMiddleware,
+    ProblemCORSMiddleware,
+    RequestContextMiddleware,
+    console_csp,
+)
+from gateway.entrypoints.http.openapi import gateway_router, install_openapi
+from gateway.entrypoints.http.problems import install_problem_handlers
+from gateway.entrypoints.http.routes import health, me, units
+from gateway.entrypoints.http.routes.site import ConsoleFiles, install_site
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """\
+The public API of Neibao (内保), Liaoning's platform for supervising the internal security work of
+enterprises and public institutions.
+
+Every `/api/v1` operation needs a bearer access token of Keycloak realm `neibao` (audience
+`neibao-gateway`); `x-roles` lists the realm roles an operation admits. Objects outside the caller's
+scope answer 404 and never appear in lists. Errors are RFC 9457 `application/problem+json`, with
+invalid fields as `errors: [{"pointer": "/uscc", "detail": "..."}]`.
+"""
+
+
+def api_router() -> APIRouter:
+    """Every route under /api/v1."""
+    router = gateway_router(prefix=API_PREFIX)
+    router.include_router(me.router)
+    router.include_router(units.router)
+    return router
+
+
+def create_app(settings: Settings, dependencies: GatewayDependencies) -> FastAPI:
+    """The gateway app over already-built dependencies (started and closed by the app's lifespan)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await dependencies.start()
+        try:
+            yield
+        finally:
+            await dependencies.close()
+
+    app = FastAPI(
+        title="Neibao gateway",
+        version="1.0.0",
+        summary="The one public door of Neibao: REST and live events over Keycloak identity.",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_tags=[
+            {"name": "identity", "description": "Who the caller is."},
+            {"name": "units", "description": "Units (enterprises and institutions) and their live events."},
+            {"name": "operations", "description": "Probes for the orchestrator."},
+        ],
+    )
+    app.state.gateway = dependencies
+    app.include_router(health.router)
+    app.include_router(api_router())
+    install_site(app, ConsoleFiles(settings.console_dir), settings.keycloak_origin)
+    install_problem_handlers(app)
+    install_openapi(app)
+
+    # Added innermost first: the last added runs first on a request.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        ProblemCORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["authorization", "content-type", "if-match", "last-event-id", REQUEST_ID_HEADER],
+        expose_headers=[REQUEST_ID_HEADER, "traceparent", "retry-after", "etag", "location"],
+        max_age=600,
+    )
+    app.add_middleware(
+        RequestContextMiddleware,
+        csp=console_csp(settings.keycloak_origin),
+        hsts_max_age=settings.hsts_max_age_seconds,
+    )
+    # Client address and scheme from X-Forwarded-* of trusted proxies only (HSTS, audit, logs).
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+
+    # A server span per request (probes excepted), continuing an incoming traceparent.
+    FastAPIInstrumentor.instrument_app(
+        app,
+        tracer_provider=dependencies.tracer_provider,
+        excluded_urls="healthz,readyz",
+        exclude_spans=["receive", "send"],
+    )
+    return app

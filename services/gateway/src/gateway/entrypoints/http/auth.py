@@ -1,0 +1,109 @@
+"""Authentication (bearer tokens of the realm) and authorization declared on the route: `require_roles`.
+
+    @router.get("/units/{uscc}", dependencies=[...], responses=problem_responses(404))
+    async def get_unit(caller: Annotated[Caller, require_roles(Role.POLICE, Role.REGULATOR)]) -> UnitRead:
+
+The roles a route requires are also published in its OpenAPI operation as `x-roles`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from gateway.domain.caller import Caller
+from gateway.domain.problems import Problem
+from gateway.entrypoints.http.dependencies import gateway_dependencies
+from gateway.entrypoints.http.problems import request_id_of
+from neibao_identity import InvalidToken, InvalidTokenReason, Principal, Role
+
+REALM = "neibao"
+
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="An access token of Keycloak realm `neibao` for audience `neibao-gateway`.",
+)
+
+
+def _challenge(error: InvalidToken | None) -> str:
+    # RFC 6750 §3.1: a request without credentials gets a challenge without an error code.
+    if error is None:
+        return f'Bearer realm="{REALM}"'
+    return f'Bearer realm="{REALM}", error="invalid_token", error_description="{error.reason.value}"'
+
+
+def unauthorized(error: InvalidToken | None) -> Problem:
+    """The 401 problem for a missing (None) or rejected token."""
+    detail = (
+        "A bearer token is required." if error is None else f"The bearer token is not valid ({error.reason})."
+    )
+    return Problem(401, detail, slug="invalid-token", headers={"WWW-Authenticate": _challenge(error)})
+
+
+async def authenticate(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Caller:
+    """The verified caller of the request, counted against its rate limit; a Problem otherwise."""
+    dependencies = gateway_dependencies(request)
+    if credentials is None:
+        raise unauthorized(None)
+    try:
+        claims = await dependencies.verifier.verify_claims(credentials.credentials)
+        principal = Principal.from_claims(claims)
+    except InvalidToken as exc:
+        if exc.reason is InvalidTokenReason.KEYS_UNAVAILABLE:
+            raise Problem(
+                503,
+                "Tokens cannot be verified now; try again shortly.",
+                slug="keys-unavailable",
+                headers={"Retry-After": "5"},
+            ) from None
+        raise unauthorized(exc) from None
+    retry_after = await dependencies.rate_limiter.retry_after(principal)
+    if retry_after is not None:
+        raise Problem(
+            429,
+            "Too many requests; slow down.",
+            slug="rate-limited",
+            headers={"Retry-After": str(retry_after)},
+        )
+    expires = claims.get("exp")
+    return Caller(
+        principal=principal,
+        token=credentials.credentials,
+        request_id=request_id_of(request) or "",
+        method=request.method,
+        path=request.url.path,
+        client_address=request.client.host if request.client else None,
+        expires_at=datetime.fromtimestamp(expires, UTC) if isinstance(expires, int | float) else None,
+    )
+
+
+class RoleRequirement:
+    """A dependency admitting callers holding at least one of `roles` (403 otherwise)."""
+
+    def __init__(self, roles: Iterable[Role]) -> None:
+        self.roles = frozenset(roles)
+        if not self.roles:
+            raise ValueError("a route must admit at least one role")
+
+    async def __call__(self, caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
+        """The caller, if one of its roles is admitted."""
+        if not caller.principal.any_role(*self.roles):
+            raise Problem(403, "Your role may not use this operation.", slug="forbidden")
+        return caller
+
+
+def require_roles(*roles: Role) -> Any:
+    """`Depends` admitting only these roles; use it as the route's Caller parameter or in `dependencies=`."""
+    return Depends(RoleRequirement(roles))
+
+
+ALL_ROLES: tuple[Role, ...] = tuple(Role)

@@ -1,0 +1,1 @@
+"""Neibao unit registry."""

@@ -1,0 +1,1 @@
+"""PostgreSQL through SQLAlchemy 2 (typed declarative mapping, asyncio sessions)."""

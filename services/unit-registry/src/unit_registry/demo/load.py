@@ -1,0 +1,212 @@
+"""`python -m unit_registry seed`: police stations and demo units, idempotently, with COPY.
+
+Only what is missing is written: stations by code, units by USCC. Each new unit gets its history and its
+events in the outbox (so other services' read models learn the demo province through Kafka, as they
+would learn real units), all in one transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+from sqlalchemy.engine import make_url
+
+from neibao_messaging import encode
+from unit_registry.adapters.db.repositories import actor_to_json, designation_values, unit_values
+from unit_registry.adapters.events import TOPIC, cloud_event
+from unit_registry.demo.stations import stations_for
+from unit_registry.demo.units import SEED_TIME, DemoUnit, generate_units
+from unit_registry.domain.enums import ChangeType
+from unit_registry.domain.events import DomainEvent, KeyUnitDesignated, KeyUnitProposed, UnitRegistered
+from unit_registry.domain.jurisdiction import Division, DivisionLevel, PoliceStation
+from unit_registry.domain.model import Actor, ActorKind, FieldChange, KeyUnitDesignation, registration_changes
+
+DEFAULT_UNITS = 5000
+SEED_ACTOR = Actor(subject="unit-registry-seed", name="demo seed", kind=ActorKind.SYSTEM)
+
+
+@dataclass(frozen=True, slots=True)
+class SeedReport:
+    """What a seed run wrote."""
+
+    stations: int
+    units: int
+    key_units: int
+    proposals: int
+    changes: int
+    events: int
+    seconds: float
+
+    def summary(self) -> str:
+        """One line for the console."""
+        return (
+            f"seeded {self.stations} police stations, {self.units} units ({self.key_units} key units, "
+            f"{self.proposals} pending proposals), {self.changes} history entries, "
+            f"{self.events} outbox events in {self.seconds:.1f}s"
+        )
+
+
+def conninfo(database_url: str) -> str:
+    """A libpq connection string from the service's SQLAlchemy URL."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _divisions_in_force(conn: psycopg.Connection[Any], on: date) -> list[Division]:
+    rows = conn.execute(
+        "SELECT code, name, valid_from, valid_to FROM division"
+        " WHERE (valid_from IS NULL OR valid_from <= %s) AND (valid_to IS NULL OR valid_to >= %s)",
+        (on, on),
+    ).fetchall()
+    return [Division(code, name, valid_from, valid_to) for code, name, valid_from, valid_to in rows]
+
+
+def load_police_stations(conn: psycopg.Connection[Any], on: date | None = None) -> int:
+    """Stations for every district and county in force that has none yet; how many were added."""
+    divisions = _divisions_in_force(conn, on or date.today())
+    cities = {d.code: d.name for d in divisions if d.level is DivisionLevel.CITY}
+    stations: list[PoliceStation] = []
+    for county in divisions:
+        if county.registrable and county.code.startswith("21"):
+            stations += stations_for(county, cities.get(county.code[:4] + "00", ""))
+    with conn.cursor() as cur:
+        before = cur.execute("SELECT count(*) FROM police_station").fetchone()
+        cur.executemany(
+            "INSERT INTO police_station (code, name, jurisdiction, address) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (code) DO NOTHING",
+            [(s.code, s.name, s.jurisdiction, s.address) for s in stations],
+        )
+        after = cur.execute("SELECT count(*) FROM police_station").fetchone()
+    return int(after[0] if after else 0) - int(before[0] if before else 0)
+
+
+def _stations_by_county(conn: psycopg.Connection[Any]) -> dict[str, list[PoliceStation]]:
+    found: dict[str, list[PoliceStation]] = {}
+    for code, name, jurisdiction, address in conn.execute(
+        "SELECT code, name, jurisdiction, address FROM police_station ORDER BY code"
+    ):
+        found.setdefault(jurisdiction, []).append(PoliceStation(code, name, jurisdiction, address))
+    return found
+
+
+def _history(demo: DemoUnit) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]], list[DomainEvent]]:
+    """History rows, designation rows and events of one new demo unit (its key-unit state applied)."""
+    unit = demo.unit
+    changes: list[tuple[Any, ...]] = []
+    designations: list[dict[str, Any]] = []
+
+    def change(change_type: ChangeType, entries: Iterable[FieldChange]) -> None:
+        changes.append(
+            (
+                unit.uscc,
+                unit.version,
+                change_type.value,
+                Jsonb([{"field": c.field, "old": c.old, "new": c.new} for c in entries]),
+                Jsonb(actor_to_json(SEED_ACTOR)),
+                SEED_TIME,
+            )
+        )
+
+    change(ChangeType.REGISTERED, registration_changes(unit))
+    events: list[DomainEvent] = [UnitRegistered(unit.snapshot(), SEED_ACTOR, SEED_TIME)]
+    if demo.key_unit is not None and demo.category is not None:
+        designation = KeyUnitDesignation.propose(
+            unit,
+            demo.category,
+            "辖区治安保卫重点单位(演示数据)",
+            actor=SEED_ACTOR,
+            now=SEED_TIME,
+            pending=None,
+        )
+        change(ChangeType.KEY_UNIT_PROPOSED, [])
+        events.append(KeyUnitProposed(unit.snapshot(), replace(designation), SEED_ACTOR, SEED_TIME))
+        if demo.key_unit == "confirmed":
+            designation.confirm(SEED_ACTOR, SEED_TIME.date(), SEED_TIME)
+            change(ChangeType.KEY_UNIT_DESIGNATED, unit.designate(demo.category, SEED_TIME))
+            events.append(KeyUnitDesignated(unit.snapshot(), replace(designation), SEED_ACTOR, SEED_TIME))
+        designations.append(designation_values(designation))
+    return changes, designations, events
+
+
+def seed_demo_province(database_url: str, units: int = DEFAULT_UNITS) -> SeedReport:
+    """Police stations and `units` generated units (plus the demo accounts' units), whatever is missing."""
+    started = time.perf_counter()
+    with psycopg.connect(conninfo(database_url)) as conn:
+        stations_added = load_police_stations(conn)
+        divisions = _divisions_in_force(conn, date.today())
+        counties = sorted((d for d in divisions if d.registrable), key=lambda d: d.code)
+        city_names = {d.code: d.name for d in divisions if d.level is DivisionLevel.CITY}
+        generated = generate_units(units, counties, city_names, _stations_by_county(conn))
+        existing = {
+            row[0]
+            for row in conn.execute(
+                "SELECT uscc FROM unit WHERE uscc = ANY(%s)", ([d.unit.uscc for d in generated],)
+            )
+        }
+        new = [demo for demo in generated if demo.unit.uscc not in existing]
+        changes: list[tuple[Any, ...]] = []
+        designations: list[dict[str, Any]] = []
+        events: list[DomainEvent] = []
+        for demo in new:
+            unit_changes, unit_designations, unit_events = _history(demo)
+            changes += unit_changes
+            designations += unit_designations
+            events += unit_events
+        _copy_units(conn, [demo.unit for demo in new])
+        _copy(
+            conn, "unit_change", ("uscc", "version", "change_type", "changes", "actor", "changed_at"), changes
+        )
+        _copy_dicts(conn, "key_unit_designation", designations)
+        _copy_events(conn, events)
+        conn.execute("ANALYZE unit")
+    return SeedReport(
+        stations=stations_added,
+        units=len(new),
+        key_units=sum(1 for d in new if d.key_unit == "confirmed"),
+        proposals=sum(1 for d in new if d.key_unit == "proposed"),
+        changes=len(changes),
+        events=len(events),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _copy(
+    conn: psycopg.Connection[Any], table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    with conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _copy_dicts(conn: psycopg.Connection[Any], table: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    _copy(conn, table, columns, (tuple(_jsonb(row[c]) for c in columns) for row in rows))
+
+
+def _jsonb(value: Any) -> Any:
+    return Jsonb(value) if isinstance(value, dict | list) and not _is_text_list(value) else value
+
+
+def _is_text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _copy_units(conn: psycopg.Connection[Any], units: list[Any]) -> None:
+    if units:
+        _copy_dicts(conn, "unit", [unit_values(unit) for unit in units])
+
+
+def _copy_events(conn: psycopg.Connection[Any], events: list[DomainEvent]) -> None:
+    rows = []
+    for event in events:
+        envelope = cloud_event(event)
+        key, value, headers = encode(envelope)
+        rows.append((envelope.id, TOPIC, key, Jsonb({name: raw.decode() for name, raw in headers}), value))
+    _copy(conn, "outbox", ("event_id", "topic", "key", "headers", "payload"), rows)

@@ -1,0 +1,1 @@
+"""Entrypoints: the gRPC servicers (thin: translate, call a handler, translate back)."""
