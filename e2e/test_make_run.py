@@ -22,6 +22,7 @@ PORTS = {
     "NEIBAO_KEYCLOAK_MANAGEMENT_PORT": 19280,
     "NEIBAO_GATEWAY_PORT": 18080,
     "NEIBAO_GRPC_BASE_PORT": 51051,
+    "NEIBAO_METRICS_BASE_PORT": 19464,
 }
 DEMO_USERS = [
     "admin",
@@ -91,6 +92,16 @@ def test_make_run_reaches_ready_and_stops_on_ctrl_c(run_dir: Path) -> None:
             timeout=30,
         )
         assert token.status_code == 200, token.text
+        gateway = f"http://127.0.0.1:{PORTS['NEIBAO_GATEWAY_PORT']}"
+        assert gateway in text
+        assert httpx.get(f"{gateway}/readyz", timeout=10).status_code == 200
+        me = httpx.get(
+            f"{gateway}/api/v1/me",
+            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+            timeout=10,
+        )
+        assert me.status_code == 200, me.text
+        assert me.json()["jurisdiction"]["code"] == "210102"
         assert _open(PORTS["NEIBAO_PG_PORT"])
         assert _open(PORTS["NEIBAO_KAFKA_PORT"])
 

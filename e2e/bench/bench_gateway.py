@@ -2,7 +2,9 @@
 by direct gRPC, in one run; prints p50/p99 with 1 client and requests/s with 32 (issue 3's goals:
 ≤ 2 ms added at p50, ≥ 1,500 reads/s through the gateway).
 
-Needs the running platform (`make run`, or `make up` + services); `make bench-gateway` runs it.
+Needs the running platform (`make run`, or `make up` + services); `make bench-gateway` runs it. The gateway
+read is served by a gateway the benchmark starts for the run (port 18090), the platform's code with the
+person rate limit raised: the platform's own gateway would rightly throttle one principal at 50/s.
 Load generators are native (wrk from Debian's packages, ghz from the Go module proxy) so that they take as
 little of the two cores as possible. Targets are loopback addresses only; every run is bounded in time.
 """
@@ -16,6 +18,9 @@ import re
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +30,7 @@ REPO = Path(__file__).resolve().parents[2]
 TOOLS = REPO / ".run" / "tools" / "bin"
 GHZ_MODULE = "github.com/bojand/ghz/cmd/ghz@v0.93.0"
 DEMO_UNIT = "91210102MA0LN001X3"
+_CUT_AT_END = "rpc error: code = Unavailable desc = transport is closing"
 
 
 @dataclass(frozen=True)
@@ -111,12 +117,41 @@ def run_wrk(wrk: str, url: str, bearer: str, clients: int, seconds: int) -> Figu
     return Figures(requests, rps, _ms(percentiles["50"]), _ms(percentiles["99"]), errors)
 
 
+def unit_protoset() -> Path:
+    """The UnitService's descriptors (with their imports) as a protoset for ghz.
+
+    Server reflection cannot serve ghz: Python's reflection service answers NOT_FOUND for a method's
+    symbol (neibao.unitregistry.v1.UnitService.GetUnit), which is what ghz asks for; and ghz's own .proto
+    parser predates proto3 `optional`.
+    """
+    from grpc_tools import protoc
+
+    include = Path(protoc.__file__).parent / "_proto"
+    out = REPO / ".run" / "bench" / "unitregistry.protoset"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    code = protoc.main(
+        [
+            "protoc",
+            f"-I{REPO / 'proto'}",
+            f"-I{include}",
+            "--include_imports",
+            f"--descriptor_set_out={out}",
+            "neibao/unitregistry/v1/unit.proto",
+        ]
+    )
+    if code != 0:
+        sys.exit("protoc could not build the UnitService protoset")
+    return out
+
+
 def run_ghz(ghz: str, target: str, bearer: str, clients: int, seconds: int) -> Figures:
-    """ghz against the service's gRPC port (reflection gives it the schema)."""
+    """ghz against the service's gRPC port."""
     result = subprocess.run(
         [
             ghz,
             "--insecure",
+            "--protoset",
+            str(unit_protoset()),
             "--call",
             "neibao.unitregistry.v1.UnitService/GetUnit",
             "-d",
@@ -141,29 +176,79 @@ def run_ghz(ghz: str, target: str, bearer: str, clients: int, seconds: int) -> F
     report = json.loads(result.stdout)
     distribution = {int(item["percentage"]): item["latency"] / 1e6 for item in report["latencyDistribution"]}
     ok = int(report["statusCodeDistribution"].get("OK", 0))
-    return Figures(
-        int(report["count"]),
-        float(report["rps"]),
-        distribution[50],
-        distribution[99],
-        int(report["count"]) - ok,
-    )
+    # The calls in flight when -z runs out are cut by ghz itself ("transport is closing"): not errors.
+    cut = min(clients, int((report.get("errorDistribution") or {}).get(_CUT_AT_END, 0)))
+    count = int(report["count"]) - cut
+    return Figures(count, float(report["rps"]), distribution[50], distribution[99], count - ok)
+
+
+@contextmanager
+def own_gateway(port: int, grpc: str, keycloak: str) -> Iterator[str]:
+    """A gateway of the benchmark's own (the platform's code and upstream), its person rate limit raised so
+    that one principal may read at full speed; stopped afterwards. Its log: .run/logs/bench-gateway.log."""
+    env = {
+        **os.environ,
+        "NEIBAO_GATEWAY_HTTP_PORT": str(port),
+        "NEIBAO_GATEWAY_METRICS_PORT": "0",
+        "NEIBAO_GATEWAY_INSTANCE_ID": "bench",
+        "NEIBAO_GATEWAY_RATE_LIMIT_PERSON": "1000000/second",
+        "NEIBAO_GATEWAY_UPSTREAMS": json.dumps({"unit-registry": grpc}),
+        "NEIBAO_KEYCLOAK_URL": keycloak,
+        "NEIBAO_KAFKA_BOOTSTRAP": os.environ.get("NEIBAO_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+    }
+    log_path = REPO / ".run" / "logs" / "bench-gateway.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    url = f"http://127.0.0.1:{port}"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gateway", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not _ready(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    sys.exit(f"the benchmark's gateway did not get ready on port {port}; see {log_path}")
+                time.sleep(0.2)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def main() -> None:
     """Run both paths with 1 and 32 clients and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--gateway", default=f"http://127.0.0.1:{os.environ.get('NEIBAO_GATEWAY_PORT', '8080')}"
+        "--gateway",
+        help="a running gateway whose person rate limit allows the load; "
+        "by default the benchmark starts its own on --port",
     )
+    parser.add_argument("--port", type=int, default=18090, help="the port of the benchmark's own gateway")
     parser.add_argument("--grpc", default=f"127.0.0.1:{os.environ.get('NEIBAO_GRPC_BASE_PORT', '50051')}")
     parser.add_argument("--keycloak", default=os.environ.get("NEIBAO_KEYCLOAK_URL", "http://127.0.0.1:8180"))
     parser.add_argument("--user", default="police-heping")
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
     wrk, ghz = ensure_tools()
+    with ExitStack() as stack:
+        gateway = args.gateway or stack.enter_context(own_gateway(args.port, args.grpc, args.keycloak))
+        run(wrk, ghz, gateway, args)
+
+
+def run(wrk: str, ghz: str, gateway_url: str, args: argparse.Namespace) -> None:
+    """Both paths, 1 and 32 clients, and the table."""
     bearer = token(args.keycloak, args.user)
-    url = f"{args.gateway}/api/v1/units/{DEMO_UNIT}"
+    url = f"{gateway_url}/api/v1/units/{DEMO_UNIT}"
     check = httpx.get(url, headers={"Authorization": f"Bearer {bearer}"}, timeout=10)
     if check.status_code != 200:
         sys.exit(f"the read does not work through the gateway ({check.status_code}): {check.text[:300]}")

@@ -173,7 +173,16 @@ def restart(cfg: StackConfig, names: list[str]) -> None:
     if "keycloak" in names:
         provision.ensure_keycloak(cfg)
     supervisor.ctl(cfg, "restart", *names)
-    health.wait_all(cfg, [name for name in names if name in SERVERS])
+    servers = [name for name in names if name in SERVERS]
+    if servers:
+        health.wait_all(cfg, servers)
+    restarted = {name.rsplit("-", 1)[0] for name in names if name not in SERVERS}
+    found = [service for service in services.discover(cfg) if service.name in restarted]
+    if found:
+        try:
+            health.wait_services(cfg, found)
+        except health.NotReady as exc:
+            fail(str(exc))
 
 
 def migrate_and_seed(cfg: StackConfig, found: list[services.Service], seed: bool) -> None:

@@ -6,7 +6,9 @@ A service opts in with a table in its pyproject.toml:
     package = "unit_registry"          # python -m unit_registry <process>
     env_prefix = "NEIBAO_UNIT_REGISTRY_"
     processes = ["serve", "relay", "consume"]
-    grpc_port_offset = 0               # gRPC port = NEIBAO_GRPC_BASE_PORT + offset (metrics: 9464 + offset)
+    grpc_port_offset = 0               # gRPC port = NEIBAO_GRPC_BASE_PORT + offset
+    metrics_port_offset = 0            # optional: Prometheus port = NEIBAO_METRICS_BASE_PORT + offset
+                                       # (defaults to the gRPC offset)
     database = "unit_registry"         # optional: its own database, migrated before start
     http_port = 8080                   # optional: a public HTTP port (the gateway)
     seed = true                        # optional: `python -m <package> seed` loads the demo province
@@ -85,7 +87,7 @@ def discover(cfg: StackConfig) -> list[Service]:
                 env_prefix=table["env_prefix"],
                 processes=tuple(table.get("processes", ["serve"])),
                 grpc_port=cfg.grpc_base_port + int(offset) if offset is not None else None,
-                metrics_port=cfg.metrics_base_port + int(offset) if offset is not None else None,
+                metrics_port=_metrics_port(cfg, table),
                 database=table.get("database"),
                 http_port=cfg.gateway_port if table.get("http_port") else None,
                 seed=bool(table.get("seed", False)),
@@ -93,6 +95,12 @@ def discover(cfg: StackConfig) -> list[Service]:
         )
     upstreams = tuple((s.name, f"{cfg.host}:{s.grpc_port}") for s in found if s.grpc_port is not None)
     return [replace(s, upstreams=upstreams) if s.http_port is not None else s for s in found]
+
+
+def _metrics_port(cfg: StackConfig, table: dict[str, object]) -> int | None:
+    """NEIBAO_METRICS_BASE_PORT + metrics_port_offset (default: the gRPC offset), or none."""
+    offset = table.get("metrics_port_offset", table.get("grpc_port_offset"))
+    return cfg.metrics_base_port + int(str(offset)) if offset is not None else None
 
 
 def programs(cfg: StackConfig, services: list[Service]) -> list[Program]:

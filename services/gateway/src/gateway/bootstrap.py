@@ -14,6 +14,7 @@ from gateway.adapters.kafka_audit import KafkaAuditPublisher, kafka_producer_fac
 from gateway.adapters.kafka_feed import KafkaLiveFeed
 from gateway.adapters.rate_limit import PrincipalRateLimiter
 from gateway.adapters.upstream import Upstreams
+from gateway.adapters.verified_tokens import VerifiedTokenCache
 from gateway.config import Settings
 from gateway.domain.live import EventBuffer
 from gateway.entrypoints.http.app import create_app
@@ -41,8 +42,10 @@ def build_dependencies(
         ttl=settings.jwks_ttl_seconds,
         refetch_cooldown=settings.jwks_refetch_cooldown_seconds,
     )
-    verifier = TokenVerifier(
-        jwks, audience=settings.audience, leeway=settings.token_leeway_seconds, clock=clock
+    verifier = VerifiedTokenCache(
+        TokenVerifier(jwks, audience=settings.audience, leeway=settings.token_leeway_seconds, clock=clock),
+        max_age=settings.jwks_refetch_cooldown_seconds,
+        clock=clock,
     )
     publisher = KafkaAuditPublisher(
         kafka_producer_factory(

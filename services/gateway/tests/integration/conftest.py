@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
+import grpc
 import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -24,6 +27,25 @@ from neibao_testkit import StackEndpoints
 from neibao_testkit.plugin import KeycloakTokens
 
 from ..support import DEMO_USERS, SECTOR_CLIENT, SECTOR_SECRET, make_settings
+
+
+@pytest.fixture(scope="session")
+def unit_registry(stack: StackEndpoints) -> str:
+    """The running platform's unit registry (gRPC address); fails (never skips) unless it is SERVING."""
+    target = (
+        f"{os.environ.get('NEIBAO_HOST', '127.0.0.1')}:{stack.grpc_base_port}"  # the registry's offset: 0
+    )
+    with grpc.insecure_channel(target) as channel:
+        try:
+            answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5)
+            serving = answer.status == health_pb2.HealthCheckResponse.SERVING
+        except grpc.RpcError:
+            serving = False
+    if not serving:
+        pytest.fail(
+            f"the unit registry does not answer at {target}; start the platform (make run / make test)"
+        )
+    return target
 
 
 @dataclass

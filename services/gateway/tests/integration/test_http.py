@@ -45,8 +45,9 @@ async def test_validation_errors_point_at_the_field(
         "/api/v1/units/stream", headers={**bearer(tokens["police-heping"]), "Last-Event-ID": "9" * 100}
     )
 
-    body = assert_problem(response, 422)
-    assert body["type"] == "urn:neibao:problem:validation"
+    # The same answer as a service's field violations: a 400 naming the field.
+    body = assert_problem(response, 400)
+    assert body["type"] == "urn:neibao:problem:invalid-argument"
     assert [error["pointer"] for error in body["errors"]] == ["/last-event-id"]
     assert body["errors"][0]["detail"]
 
@@ -166,7 +167,7 @@ async def test_the_console_is_served_with_client_side_routes(
     route = await gateway.client.get("/units/91210102MA0LN001X3")
     asset = await gateway.client.get("/assets/app.js")
     missing_asset = await gateway.client.get("/assets/missing.js")
-    api = await gateway.client.get("/api/v1/units/91210102MA0LN001X3")
+    api = await gateway.client.get("/api/v1/no-such-resource")
 
     assert root.text == route.text == "<!doctype html><div id=root></div>"
     assert asset.text == "console.log(1)"

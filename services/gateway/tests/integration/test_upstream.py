@@ -48,6 +48,14 @@ async def behave(request: bytes, context: grpc.aio.ServicerContext[bytes, bytes]
         await context.abort(grpc.StatusCode.ALREADY_EXISTS, "the unit is registered")
     if mode == "stale":
         await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "the unit changed meanwhile")
+    if mode in {"stale-version", "wrong-state"}:
+        kind = "VERSION" if mode == "stale-version" else "STATE"
+        rich = status_pb2.Status(code=code_pb2.FAILED_PRECONDITION, message=f"{kind} does not hold")
+        failure = error_details_pb2.PreconditionFailure(
+            violations=[error_details_pb2.PreconditionFailure.Violation(type=kind, subject="unit/x")]
+        )
+        rich.details.add().Pack(failure)
+        await context.abort_with_status(rpc_status.to_status(rich))
     if mode == "denied":
         await context.abort(grpc.StatusCode.PERMISSION_DENIED, "role police of 210102 may not")
     if mode == "crash":
@@ -83,10 +91,14 @@ def call_route(app: FastAPI) -> None:
 
     @router.get("/api/v1/test/{service}/{mode}")
     async def call(
-        service: str, mode: str, caller: Annotated[Caller, require_roles(*ALL_ROLES)], services: Services
+        service: str,
+        mode: str,
+        caller: Annotated[Caller, require_roles(*ALL_ROLES)],
+        services: Services,
+        conditional: bool = False,
     ) -> Any:
         method = services.channel(service).unary_unary(METHOD)
-        answer: bytes = await services.call(method, mode.encode(), caller)
+        answer: bytes = await services.call(method, mode.encode(), caller, conditional=conditional)
         return json.loads(answer)
 
     app.include_router(router)
@@ -139,6 +151,24 @@ async def test_upstream_statuses_become_problems(
     crashed = await problem("crash", 502)
     assert "psycopg" not in json.dumps(crashed)
     assert "unit_registry" not in json.dumps(crashed)
+
+
+async def test_a_failed_precondition_with_if_match_is_412_only_for_a_stale_version(
+    start_gateway: StartGateway, tokens: dict[str, str], upstream: int
+) -> None:
+    gateway = await start_gateway(call_route, upstreams={"test": f"127.0.0.1:{upstream}"})
+    headers = bearer(tokens["police-heping"])
+
+    async def status(mode: str, conditional: bool) -> int:
+        response = await gateway.client.get(
+            f"/api/v1/test/test/{mode}", params={"conditional": conditional}, headers=headers
+        )
+        return response.status_code
+
+    assert await status("stale-version", True) == 412
+    assert await status("stale", True) == 412  # no details: the If-Match is what failed
+    assert await status("wrong-state", True) == 409  # GETting again would not help
+    assert await status("stale-version", False) == 409
 
 
 async def test_a_service_that_never_answers_is_a_503_within_the_deadline(

@@ -103,7 +103,7 @@ async def test_page_sizes_default_and_are_capped(
     assert chosen.json() == {"limit": 100}
     assert too_many.status_code == 400
     assert too_many.json()["errors"] == [{"pointer": "/limit", "detail": "must be at most 100"}]
-    assert zero.status_code == 422
+    assert zero.status_code == 400
     assert zero.json()["errors"][0]["pointer"] == "/limit"
 
 

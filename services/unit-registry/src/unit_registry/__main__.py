@@ -1,4 +1,4 @@
-"""python -m unit_registry serve|relay|migrate|seed."""
+"""python -m unit_registry serve|relay|migrate|seed|sweep."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     downgrade.add_argument("revision")
     seed = sub.add_parser("seed", help="load the demo province (idempotent)")
     seed.add_argument("--units", type=int, default=None, help="how many generated units (default 5000)")
+    sub.add_parser("sweep", help="flag what became overdue and announce it once (run periodically)")
     args = parser.parse_args(argv)
     try:
         settings = Settings()  # type: ignore[call-arg]  # from the environment
@@ -44,8 +45,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         case "seed":
             from unit_registry.demo.load import DEFAULT_UNITS, seed_demo_province
 
-            report = seed_demo_province(url, units=args.units or DEFAULT_UNITS)
+            report = seed_demo_province(url, settings.privacy_keys(), units=args.units or DEFAULT_UNITS)
             print(report.summary())
+            # The seeded dossiers' flags and overdue hazards, as the periodic job would find them.
+            print(asyncio.run(bootstrap.sweep(settings)).summary())
+        case "sweep":
+            print(asyncio.run(bootstrap.sweep(settings)).summary())
     return 0
 
 

@@ -16,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from neibao_identity import AuthInterceptor, JwksCache, TokenVerifier
 from neibao_messaging import relay as messaging_relay
 from neibao_runtime import serve as run_grpc_server
+from unit_registry.adapters.db.personal_data import PersonalDataCipher
 from unit_registry.adapters.db.unit_of_work import SqlUnitOfWork
 from unit_registry.config import Settings
 from unit_registry.entrypoints.grpc_servicers import register
+from unit_registry.service.sweep import SweepReport, sweep_overdue
 
 # services/unit-registry/migrations, next to src/ (copied beside it in the container image).
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -32,11 +34,12 @@ class Application:
     sessions: async_sessionmaker[AsyncSession]
     http: httpx.AsyncClient
     verifier: TokenVerifier
+    personal_data: PersonalDataCipher
     events_topic: str
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """A fresh unit of work (one per request)."""
-        return SqlUnitOfWork(self.sessions, self.events_topic)
+        return SqlUnitOfWork(self.sessions, self.personal_data, self.events_topic)
 
     def register(self, server: grpc.aio.Server) -> Sequence[str]:
         """Add the registry's services to a server (neibao_runtime's Register)."""
@@ -69,6 +72,7 @@ def build(settings: Settings) -> Application:
         sessions=async_sessionmaker(engine, expire_on_commit=False),
         http=http,
         verifier=verifier,
+        personal_data=PersonalDataCipher.from_keys(settings.privacy_keys()),
         events_topic=settings.events_topic,
     )
 
@@ -80,6 +84,17 @@ async def serve(settings: Settings) -> None:
         await run_grpc_server(settings, app.register, app.interceptors)
     finally:
         await app.close()
+
+
+async def sweep(settings: Settings) -> SweepReport:
+    """One overdue sweep (for a periodic job): hazards newly overdue announced, flags brought up to date."""
+    engine = create_async_engine(settings.database_url.get_secret_value(), pool_size=2)
+    try:
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        personal_data = PersonalDataCipher.from_keys(settings.privacy_keys())
+        return await sweep_overdue(lambda: SqlUnitOfWork(sessions, personal_data, settings.events_topic))
+    finally:
+        await engine.dispose()
 
 
 def relay(settings: Settings) -> int:

@@ -3,7 +3,9 @@ port 0 with the real token verifier, and real tokens of the demo accounts."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import base64
+import os
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +14,16 @@ import psycopg
 import pytest
 from google.rpc import error_details_pb2, status_pb2  # type: ignore[import-untyped]
 
-from neibao.unitregistry.v1 import jurisdiction_pb2_grpc, unit_pb2, unit_pb2_grpc
-from neibao_identity import bearer_metadata
+from neibao.unitregistry.v1 import (
+    dossier_pb2_grpc,
+    informant_pb2_grpc,
+    inspection_pb2_grpc,
+    jurisdiction_pb2_grpc,
+    staff_pb2_grpc,
+    unit_pb2,
+    unit_pb2_grpc,
+)
+from neibao_identity import Principal, bearer_metadata
 from neibao_runtime import GrpcServer
 from neibao_testkit.endpoints import StackEndpoints
 from neibao_testkit.plugin import KeycloakTokens
@@ -21,6 +31,8 @@ from unit_registry import bootstrap
 from unit_registry.adapters.events import TOPIC
 from unit_registry.config import Settings
 from unit_registry.demo.load import conninfo, load_police_stations
+from unit_registry.service.handlers import Requester
+from unit_registry.service.unit_of_work import UnitOfWork
 
 DEMO_USERS = (
     "admin",
@@ -43,6 +55,20 @@ def tokens(keycloak_tokens: KeycloakTokens) -> dict[str, str]:
     return {user: keycloak_tokens.password(user)["access_token"] for user in DEMO_USERS}
 
 
+def _key(size: int = 32) -> str:
+    return base64.b64encode(os.urandom(size)).decode()
+
+
+@pytest.fixture(scope="session")
+def pii_keys() -> dict[str, str]:
+    """Personal-data keys made fresh for the test run (never a fixed key in code): two keys, k2 active."""
+    return {
+        "pii_keys": f"k1:{_key()},k2:{_key()}",
+        "pii_active_key": "k2",
+        "pii_index_key": _key(),
+    }
+
+
 @pytest.fixture
 def database(pg_database: str) -> str:
     """A fresh database migrated to head, with the police stations loaded."""
@@ -52,8 +78,10 @@ def database(pg_database: str) -> str:
     return pg_database
 
 
-def settings_for(database_url: str, stack: StackEndpoints, topic: str = TOPIC) -> Settings:
-    """Settings as the local stack would pass them, for the test's database and topic."""
+def settings_for(
+    database_url: str, stack: StackEndpoints, pii_keys: dict[str, str], topic: str = TOPIC
+) -> Settings:
+    """Settings as the local stack would pass them, for the test's database, keys and topic."""
     return Settings(  # type: ignore[call-arg]
         database_url=database_url,
         kafka_bootstrap=stack.kafka_bootstrap,
@@ -61,6 +89,7 @@ def settings_for(database_url: str, stack: StackEndpoints, topic: str = TOPIC) -
         keycloak_realm=stack.realm,
         events_topic=topic,
         grpc_port=0,
+        **pii_keys,
     )
 
 
@@ -71,10 +100,27 @@ class Registry:
     channel: grpc.aio.Channel
     tokens: dict[str, str]
     database_url: str
+    unit_of_work: Callable[[], UnitOfWork]
 
     @property
     def units(self) -> unit_pb2_grpc.UnitServiceStub:
         return unit_pb2_grpc.UnitServiceStub(self.channel)  # type: ignore[no-untyped-call]
+
+    @property
+    def dossier(self) -> dossier_pb2_grpc.DossierServiceStub:
+        return dossier_pb2_grpc.DossierServiceStub(self.channel)  # type: ignore[no-untyped-call]
+
+    @property
+    def staff(self) -> staff_pb2_grpc.StaffServiceStub:
+        return staff_pb2_grpc.StaffServiceStub(self.channel)  # type: ignore[no-untyped-call]
+
+    @property
+    def informants(self) -> informant_pb2_grpc.InformantServiceStub:
+        return informant_pb2_grpc.InformantServiceStub(self.channel)  # type: ignore[no-untyped-call]
+
+    @property
+    def inspections(self) -> inspection_pb2_grpc.InspectionServiceStub:
+        return inspection_pb2_grpc.InspectionServiceStub(self.channel)  # type: ignore[no-untyped-call]
 
     @property
     def jurisdictions(self) -> jurisdiction_pb2_grpc.JurisdictionServiceStub:
@@ -92,6 +138,14 @@ class Registry:
             row = conn.execute(sql, params).fetchone()  # type: ignore[arg-type]
         return int(row[0]) if row else 0
 
+    def rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
+        with psycopg.connect(conninfo(self.database_url)) as conn:
+            return conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+
+    def event_types(self) -> list[str]:
+        """The CloudEvents types in the outbox, oldest first."""
+        return [row[0] for row in self.rows("SELECT headers->>'ce_type' FROM outbox ORDER BY id")]
+
 
 async def start_registry(settings: Settings, tokens: dict[str, str]) -> AsyncIterator[Registry]:
     """The gRPC server as `serve` builds it (auth interceptor, health), on a free port."""
@@ -100,7 +154,7 @@ async def start_registry(settings: Settings, tokens: dict[str, str]) -> AsyncIte
     await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
     try:
-        yield Registry(channel, tokens, settings.database_url.get_secret_value())
+        yield Registry(channel, tokens, settings.database_url.get_secret_value(), app.unit_of_work)
     finally:
         await channel.close()
         await server.stop(0)
@@ -108,9 +162,11 @@ async def start_registry(settings: Settings, tokens: dict[str, str]) -> AsyncIte
 
 
 @pytest.fixture
-async def registry(database: str, stack: StackEndpoints, tokens: dict[str, str]) -> AsyncIterator[Registry]:
+async def registry(
+    database: str, stack: StackEndpoints, tokens: dict[str, str], pii_keys: dict[str, str]
+) -> AsyncIterator[Registry]:
     """A registry on a fresh database."""
-    async for running in start_registry(settings_for(database, stack), tokens):
+    async for running in start_registry(settings_for(database, stack, pii_keys), tokens):
         yield running
 
 
@@ -132,6 +188,11 @@ def unit_fields(
 @pytest.fixture
 async def populated(registry: Registry) -> Registry:
     """Three units: a Heping shop (commerce), a Heping express company and a Dalian one (postal)."""
+    return await populate(registry)
+
+
+async def populate(registry: Registry) -> Registry:
+    """Register the three test units."""
     await registry.create(
         "admin",
         **unit_fields(
@@ -164,6 +225,18 @@ async def populated(registry: Registry) -> Registry:
         ),
     )
     return registry
+
+
+def unit_security_of(uscc: str, jurisdiction: str) -> Requester:
+    """The security staff of a unit that has no demo account (to write its dossier in a test's setup)."""
+    principal = Principal(
+        subject=f"security-{uscc}",
+        username=f"security-{uscc}",
+        roles=frozenset({"unit-security"}),
+        jurisdiction=jurisdiction,
+        unit=uscc,
+    )
+    return Requester.from_principal(principal)
 
 
 def rpc_details(error: grpc.aio.AioRpcError) -> status_pb2.Status:

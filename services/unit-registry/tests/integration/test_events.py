@@ -20,11 +20,15 @@ from .conftest import HEPING_SHOP, Registry, settings_for, start_registry, unit_
 
 @pytest.fixture
 async def topic_registry(
-    database: str, stack: StackEndpoints, tokens: dict[str, str], kafka_topic: Callable[..., str]
+    database: str,
+    stack: StackEndpoints,
+    tokens: dict[str, str],
+    kafka_topic: Callable[..., str],
+    pii_keys: dict[str, str],
 ) -> AsyncIterator[tuple[Registry, str]]:
     """A registry whose events go to a fresh topic."""
     topic = kafka_topic("unit-registry-test")
-    async for running in start_registry(settings_for(database, stack, topic), tokens):
+    async for running in start_registry(settings_for(database, stack, pii_keys, topic), tokens):
         yield running, topic
 
 

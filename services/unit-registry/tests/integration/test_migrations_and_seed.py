@@ -1,4 +1,4 @@
-"""Migrations upgrade and downgrade cleanly and match the models; the seed is idempotent."""
+"""Migrations upgrade and downgrade cleanly and match the models; the seed is idempotent and realistic."""
 
 from __future__ import annotations
 
@@ -10,13 +10,34 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
 import neibao_messaging
-from neibao_codes import is_valid_uscc
+from neibao_codes import is_valid_resident_id, is_valid_uscc
+from neibao_privacy import FieldCipher, field_context
+from neibao_testkit.endpoints import StackEndpoints
 from unit_registry import bootstrap
 from unit_registry.adapters.db.tables import Base
 from unit_registry.demo.load import conninfo, seed_demo_province
 from unit_registry.demo.units import DEMO_EXPRESS_USCC, DEMO_UNIT_USCC
 
-TABLES = {"division", "police_station", "unit", "unit_change", "key_unit_designation", "outbox"}
+from .conftest import settings_for
+
+UNIT_TABLES = {"division", "police_station", "unit", "unit_change", "key_unit_designation", "outbox"}
+DOSSIER_TABLES = {
+    "security_filing",
+    "responsible_person",
+    "security_staff",
+    "staff_training",
+    "staff_assessment",
+    "staff_certificate",
+    "informant",
+    "informant_report",
+    "key_part",
+    "emergency_plan",
+    "drill",
+    "police_workstation",
+    "inspection",
+    "hazard",
+}
+FLAGS = {"filing_overdue", "drills_overdue", "hazards_overdue"}
 
 
 def tables(url: str) -> set[str]:
@@ -25,16 +46,28 @@ def tables(url: str) -> set[str]:
     return {row[0] for row in rows} - {"alembic_version"}
 
 
+def unit_columns(url: str) -> set[str]:
+    with psycopg.connect(conninfo(url)) as conn:
+        rows = conn.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'unit'")
+        return {row[0] for row in rows}
+
+
 def test_upgrade_downgrade_upgrade(pg_database: str) -> None:
     bootstrap.migrate(pg_database)
-    assert tables(pg_database) == TABLES
+    assert tables(pg_database) == UNIT_TABLES | DOSSIER_TABLES
+    assert unit_columns(pg_database) >= FLAGS
+    bootstrap.downgrade(pg_database, "0002")
+    assert tables(pg_database) == UNIT_TABLES
+    assert not FLAGS & unit_columns(pg_database)
+    bootstrap.migrate(pg_database, "0003")
+    assert tables(pg_database) == UNIT_TABLES | DOSSIER_TABLES
     bootstrap.downgrade(pg_database, "0001")
     with psycopg.connect(conninfo(pg_database)) as conn:
         assert conn.execute("SELECT count(*) FROM division").fetchone() == (0,)
     bootstrap.downgrade(pg_database, "base")
     assert tables(pg_database) == set()
     bootstrap.migrate(pg_database)
-    assert tables(pg_database) == TABLES
+    assert tables(pg_database) == UNIT_TABLES | DOSSIER_TABLES
 
 
 def _used(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
@@ -57,24 +90,63 @@ def test_migrations_match_the_models(pg_database: str) -> None:
     assert diff == []
 
 
-def test_seed_is_idempotent_and_loads_the_demo_units(pg_database: str) -> None:
+async def test_seed_is_idempotent_and_loads_dossiers_in_varied_states(
+    pg_database: str, stack: StackEndpoints, pii_keys: dict[str, str]
+) -> None:
+    settings = settings_for(pg_database, stack, pii_keys)
+    keys = settings.privacy_keys()
     bootstrap.migrate(pg_database)
-    first = seed_demo_province(pg_database, units=300)
+    first = seed_demo_province(pg_database, keys, units=300)
     assert first.units == 302
     assert first.stations > 400
-    assert first.events == first.changes >= 302
-    again = seed_demo_province(pg_database, units=300)
-    assert (again.units, again.stations, again.events) == (0, 0, 0)
+    assert first.dossiers > 20
+    assert first.staff > 100
+    swept = await bootstrap.sweep(settings)
+    assert swept.hazards_overdue > 0
+    assert swept.flags_changed > 0
+    again = seed_demo_province(pg_database, keys, units=300)
+    assert (again.units, again.stations, again.dossiers, again.events) == (0, 0, 0, 0)
+    resweep = await bootstrap.sweep(settings)
+    assert (resweep.hazards_overdue, resweep.flags_changed) == (0, 0)
     with psycopg.connect(conninfo(pg_database)) as conn:
+
+        def one(sql: str, *params: object) -> Any:
+            row = conn.execute(sql, params).fetchone()  # type: ignore[arg-type]
+            return row[0] if row and len(row) == 1 else row
+
         usccs = [row[0] for row in conn.execute("SELECT uscc FROM unit")]
-        demo = conn.execute(
-            "SELECT jurisdiction, key_unit FROM unit WHERE uscc = %s", (DEMO_UNIT_USCC,)
-        ).fetchone()
-        express = conn.execute("SELECT sectors FROM unit WHERE uscc = %s", (DEMO_EXPRESS_USCC,)).fetchone()
-        outbox = conn.execute("SELECT count(*) FROM outbox").fetchone()
-    assert len(usccs) == 302
-    assert all(is_valid_uscc(uscc) for uscc in usccs)
-    assert demo == ("210102", True)
-    assert express is not None
-    assert express[0][0] == "postal"
-    assert outbox == (first.events,)
+        assert len(usccs) == 302
+        assert all(is_valid_uscc(uscc) for uscc in usccs)
+        demo = one(
+            "SELECT jurisdiction, key_unit, hazards_overdue, drills_overdue FROM unit WHERE uscc = %s",
+            DEMO_UNIT_USCC,
+        )
+        assert demo == ("210102", True, True, False)
+        express = one("SELECT sectors FROM unit WHERE uscc = %s", DEMO_EXPRESS_USCC)
+        assert express[0] == "postal"
+        states = {row[0] for row in conn.execute("SELECT DISTINCT state FROM security_filing")}
+        assert {"draft", "submitted", "accepted", "returned"} <= states
+        assert one("SELECT count(*) FROM unit WHERE filing_overdue") > 0
+        assert one("SELECT count(*) FROM unit WHERE drills_overdue") > 0
+        assert one("SELECT count(*) FROM unit WHERE hazards_overdue") > 0
+        # The demo unit's full dossier.
+        for table in DOSSIER_TABLES - {
+            "staff_training",
+            "staff_assessment",
+            "staff_certificate",
+            "informant_report",
+        }:
+            assert one(f"SELECT count(*) FROM {table} WHERE uscc = %s", DEMO_UNIT_USCC) > 0, table  # noqa: S608
+        assert one("SELECT state FROM security_filing WHERE uscc = %s", DEMO_UNIT_USCC) == "accepted"
+        # Every resident ID decrypts (bound to its row) to a valid number of the unit's district.
+        cipher = FieldCipher.from_keys(keys)
+        staff = conn.execute("SELECT id, uscc, resident_id FROM security_staff").fetchall()
+        numbers = [
+            cipher.decrypt_text(bytes(ct), context=field_context("security_staff", "resident_id", row_id))
+            for row_id, _uscc, ct in staff
+        ]
+        assert all(is_valid_resident_id(n) for n in numbers)
+        assert len(set(numbers)) == len(numbers)
+        assert (
+            one("SELECT count(*) FROM outbox") == first.events + swept.hazards_overdue + swept.flags_changed
+        )

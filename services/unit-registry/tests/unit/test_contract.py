@@ -9,7 +9,7 @@ import pytest
 from google.rpc import error_details_pb2, status_pb2  # type: ignore[import-untyped]
 
 from unit_registry.adapters import proto_mapping
-from unit_registry.domain.enums import Sector, UnitType
+from unit_registry.domain.enums import DeviceType, FilingState, Sector, UnitType
 from unit_registry.domain.errors import (
     AlreadyExists,
     FieldViolation,
@@ -72,12 +72,30 @@ CODECS = [
     proto_mapping.KEY_UNIT_CATEGORY,
     proto_mapping.DESIGNATION_STATE,
     proto_mapping.DIVISION_LEVEL,
+    proto_mapping.SEVERITY,
+    proto_mapping.DEVICE_TYPE,
+    proto_mapping.FILING_STATE,
+    proto_mapping.RESPONSIBLE_ROLE,
+    proto_mapping.PLAN_STATE,
+    proto_mapping.DISCLOSURE_LEVEL,
+    proto_mapping.PERSONAL_DATA_KIND,
+    proto_mapping.DOSSIER_SECTION,
+    proto_mapping.CHANGE_KIND,
+    proto_mapping.EMPLOYMENT,
+    proto_mapping.SKILL_GRADE,
+    proto_mapping.STAFF_STATE,
+    proto_mapping.TRAINING_RESULT,
+    proto_mapping.ASSESSMENT_RESULT,
+    proto_mapping.PARTY_KIND,
+    proto_mapping.HAZARD_STATE,
 ]
 
 
 def test_rest_enumerations_are_the_domain_values() -> None:
     assert [t.value for t in UnitType] == REST_UNIT_TYPES
     assert [s.value for s in Sector] == REST_SECTORS
+    assert [t.value for t in DeviceType][:2] == ["video_camera", "intrusion_panel"]
+    assert [s.value for s in FilingState] == ["draft", "submitted", "accepted", "returned"]
 
 
 @pytest.mark.parametrize("codec", CODECS, ids=lambda c: c.prefix)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
@@ -14,8 +14,8 @@ import grpc.aio
 from google.rpc import error_details_pb2, status_pb2  # type: ignore[import-untyped,unused-ignore]
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
-from opentelemetry.instrumentation.grpc import aio_client_interceptors
-from opentelemetry.trace import TracerProvider
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
 from gateway.domain.caller import Caller
 from gateway.domain.problems import FieldViolation, Problem, pointer_from_field_path
@@ -24,15 +24,24 @@ from neibao_identity import bearer_metadata
 logger = logging.getLogger(__name__)
 
 REQUEST_ID_METADATA = "x-request-id"
+# The google.rpc.PreconditionFailure violation type of a stale version (the services' convention).
+VERSION_PRECONDITION = "VERSION"
 _MAX_DETAIL = 500
 
 RequestT = TypeVar("RequestT")
 ResponseT = TypeVar("ResponseT")
+StubT = TypeVar("StubT")
 
 if TYPE_CHECKING:
     UnaryMethod = grpc.aio.UnaryUnaryMultiCallable[RequestT, ResponseT]
 else:
     UnaryMethod = grpc.aio.UnaryUnaryMultiCallable
+
+
+def rpc_name(method: object) -> str:
+    """ "package.Service/Method" of a grpc.aio multicallable (it keeps "/package.Service/Method")."""
+    raw = getattr(method, "_method", b"")
+    return (raw.decode() if isinstance(raw, bytes) else str(raw)).lstrip("/") or "grpc"
 
 
 class UpstreamNotConfigured(LookupError):
@@ -95,12 +104,32 @@ def field_violations(status: status_pb2.Status | None) -> list[FieldViolation]:
     return violations
 
 
+def precondition_types(status: status_pb2.Status | None) -> set[str]:
+    """The types of the google.rpc.PreconditionFailure violations in a rich status ("VERSION", ...)."""
+    if status is None:
+        return set()
+    types: set[str] = set()
+    for detail in status.details:
+        if detail.Is(error_details_pb2.PreconditionFailure.DESCRIPTOR):
+            failure = error_details_pb2.PreconditionFailure()
+            detail.Unpack(failure)
+            types.update(violation.type for violation in failure.violations)
+    return types
+
+
 def problem_from_rpc_error(error: grpc.aio.AioRpcError, *, conditional: bool = False) -> Problem:
-    """The problem for a failed call, with the field violations its trailers carry."""
+    """The problem for a failed call, with the field violations its trailers carry.
+
+    With If-Match, FAILED_PRECONDITION is a 412 unless its details say the failed precondition is the
+    resource's state rather than its version (then 409: GETting it again will not help).
+    """
     try:
         rich = rpc_status.from_call(error)  # type: ignore[arg-type]  # AioRpcError has the Call methods
     except ValueError:
         rich = None  # a status proto that contradicts the call's own status: ignore its details
+    if conditional and error.code() == grpc.StatusCode.FAILED_PRECONDITION:
+        types = precondition_types(rich)
+        conditional = not types or VERSION_PRECONDITION in types
     return problem_from_status(error.code(), error.details(), field_violations(rich), conditional=conditional)
 
 
@@ -122,9 +151,10 @@ class Upstreams:
         self.deadline = deadline
         self._targets = dict(targets)
         self._health_timeout = health_timeout
-        self._tracer_provider = tracer_provider
+        self._tracer = trace.get_tracer(__name__, tracer_provider=tracer_provider)
         self._options = tuple(options)
         self._channels: dict[str, grpc.aio.Channel] = {}
+        self._stubs: dict[tuple[str, object], Any] = {}
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -138,14 +168,19 @@ class Upstreams:
             target = self._targets.get(name)
             if target is None:
                 raise UpstreamNotConfigured(f"no upstream named {name!r} is configured")
-            channel = grpc.aio.insecure_channel(
-                target,
-                options=self._options,
-                # A client span per call; it injects `traceparent` into the call's metadata.
-                interceptors=aio_client_interceptors(tracer_provider=self._tracer_provider),  # type: ignore[no-untyped-call]
-            )
+            # No interceptors: grpc.aio's intercepted calls cost ~150 µs each; `call` traces instead.
+            channel = grpc.aio.insecure_channel(target, options=self._options)
             self._channels[name] = channel
         return channel
+
+    def stub(self, name: str, stub_type: Callable[[grpc.aio.Channel], StubT]) -> StubT:
+        """The stub of service `name` (made once: its methods are reused by every request)."""
+        key = (name, stub_type)
+        stub: StubT | None = self._stubs.get(key)
+        if stub is None:
+            stub = stub_type(self.channel(name))
+            self._stubs[key] = stub
+        return stub
 
     @staticmethod
     def metadata(caller: Caller) -> tuple[tuple[str, str | bytes], ...]:
@@ -163,18 +198,34 @@ class Upstreams:
     ) -> ResponseT:
         """Call a unary method as `caller` within `deadline` seconds (default: the configured one).
 
-        A failure raises the matching Problem; `conditional` says the request carried If-Match, so a
-        FAILED_PRECONDITION answer is a 412.
+        A client span covers the call and its `traceparent` goes along. A failure raises the matching
+        Problem; `conditional` says the request carried If-Match, so a FAILED_PRECONDITION answer is a 412.
         """
-        try:
-            response: ResponseT = await method(
-                request, timeout=deadline or self.deadline, metadata=self.metadata(caller)
-            )
-        except grpc.aio.AioRpcError as error:
-            problem = problem_from_rpc_error(error, conditional=conditional)
-            log = logger.warning if problem.status >= 500 else logger.info
-            log("upstream call failed: %s %s", error.code().name, error.details())
-            raise problem from None
+        name = rpc_name(method)
+        service, _, rpc = name.partition("/")
+        with self._tracer.start_as_current_span(
+            name,
+            kind=SpanKind.CLIENT,
+            attributes={"rpc.system": "grpc", "rpc.service": service, "rpc.method": rpc},
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
+            carrier: dict[str, str] = {}
+            propagate.inject(carrier)
+            metadata = (*self.metadata(caller), *carrier.items())
+            try:
+                response: ResponseT = await method(
+                    request, timeout=deadline or self.deadline, metadata=metadata
+                )
+            except grpc.aio.AioRpcError as error:
+                code = error.code()
+                span.set_attribute("rpc.grpc.status_code", code.value[0])
+                span.set_status(Status(StatusCode.ERROR, code.name))
+                problem = problem_from_rpc_error(error, conditional=conditional)
+                log = logger.warning if problem.status >= 500 else logger.info
+                log("upstream call failed: %s %s", code.name, error.details())
+                raise problem from None
+            span.set_attribute("rpc.grpc.status_code", grpc.StatusCode.OK.value[0])
         return response
 
     async def health(self) -> dict[str, bool]:
@@ -194,4 +245,5 @@ class Upstreams:
     async def close(self) -> None:
         """Close every channel."""
         channels, self._channels = list(self._channels.values()), {}
+        self._stubs = {}
         await asyncio.gather(*(channel.close(None) for channel in channels))

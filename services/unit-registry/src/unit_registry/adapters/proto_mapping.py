@@ -6,16 +6,17 @@ domain enums hold exactly those spellings, so one rule maps all three (checked b
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from neibao.common.v1 import common_pb2
-from neibao.unitregistry.v1 import jurisdiction_pb2, unit_pb2
-from unit_registry.domain import enums
+from neibao.unitregistry.v1 import dossier_pb2, inspection_pb2, jurisdiction_pb2, staff_pb2, unit_pb2
+from unit_registry.domain import disclosure, enums
 from unit_registry.domain.errors import FieldViolation, ValidationFailed
+from unit_registry.domain.flags import DossierFlags
 from unit_registry.domain.jurisdiction import DivisionLevel
 from unit_registry.domain.model import Actor, ActorKind, Location
 
@@ -59,6 +60,22 @@ COORDINATE_SYSTEM = EnumCodec(enums.CoordinateSystem, unit_pb2.CoordinateSystem)
 KEY_UNIT_CATEGORY = EnumCodec(enums.KeyUnitCategory, unit_pb2.KeyUnitCategory)
 DESIGNATION_STATE = EnumCodec(enums.DesignationState, unit_pb2.DesignationState)
 DIVISION_LEVEL = EnumCodec(DivisionLevel, jurisdiction_pb2.DivisionLevel)
+SEVERITY = EnumCodec(enums.Severity, dossier_pb2.Severity)
+DEVICE_TYPE = EnumCodec(enums.DeviceType, dossier_pb2.DeviceType)
+FILING_STATE = EnumCodec(enums.FilingState, dossier_pb2.FilingState)
+RESPONSIBLE_ROLE = EnumCodec(enums.ResponsibleRole, dossier_pb2.ResponsibleRole)
+PLAN_STATE = EnumCodec(enums.PlanState, dossier_pb2.PlanState)
+DISCLOSURE_LEVEL = EnumCodec(disclosure.DisclosureLevel, dossier_pb2.DisclosureLevel)
+PERSONAL_DATA_KIND = EnumCodec(disclosure.PersonalDataKind, dossier_pb2.PersonalDataKind)
+DOSSIER_SECTION = EnumCodec(enums.DossierSection, dossier_pb2.DossierSection)
+CHANGE_KIND = EnumCodec(enums.ChangeKind, dossier_pb2.ChangeKind)
+EMPLOYMENT = EnumCodec(enums.Employment, staff_pb2.Employment)
+SKILL_GRADE = EnumCodec(enums.SkillGrade, staff_pb2.SkillGrade)
+STAFF_STATE = EnumCodec(enums.StaffState, staff_pb2.StaffState)
+TRAINING_RESULT = EnumCodec(enums.TrainingResult, staff_pb2.TrainingResult)
+ASSESSMENT_RESULT = EnumCodec(enums.AssessmentResult, staff_pb2.AssessmentResult)
+PARTY_KIND = EnumCodec(enums.PartyKind, inspection_pb2.PartyKind)
+HAZARD_STATE = EnumCodec(enums.HazardState, inspection_pb2.HazardState)
 
 _ACTOR_KINDS = {
     ActorKind.USER: common_pb2.ACTOR_KIND_USER,
@@ -106,3 +123,17 @@ def location_to_proto(location: Location | None) -> unit_pb2.Location | None:
 def sectors_to_proto(sectors: tuple[enums.Sector, ...]) -> list[Any]:
     """Proto numbers of sectors, in order."""
     return [SECTOR.to_proto(sector) for sector in sectors]
+
+
+def flags_to_proto(flags: DossierFlags) -> dossier_pb2.DossierFlags:
+    """The proto DossierFlags."""
+    return dossier_pb2.DossierFlags(
+        filing_overdue=flags.filing_overdue,
+        drills_overdue=flags.drills_overdue,
+        hazards_overdue=flags.hazards_overdue,
+    )
+
+
+def iso(day: date | None) -> str:
+    """An ISO 8601 date, "" for None."""
+    return day.isoformat() if day else ""

@@ -1,27 +1,50 @@
-"""`python -m unit_registry seed`: police stations and demo units, idempotently, with COPY.
+"""`python -m unit_registry seed`: police stations, demo units and their dossiers, idempotently, with COPY.
 
-Only what is missing is written: stations by code, units by USCC. Each new unit gets its history and its
+Only what is missing is written: stations by code, units by USCC, dossiers for generated units that
+have none yet (a unit with any dossier record is left alone). Each new record gets its history and its
 events in the outbox (so other services' read models learn the demo province through Kafka, as they
-would learn real units), all in one transaction.
+would learn real units), all in one transaction. Personal data is sealed as the repositories seal it.
+The overdue flags are then set by the sweep (`python -m unit_registry seed` runs it after loading).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.types.json import Jsonb
 from sqlalchemy.engine import make_url
 
 from neibao_messaging import encode
+from neibao_privacy import PrivacyKeys
+from unit_registry.adapters.db.dossier_repositories import (
+    assessment_values,
+    certificate_values,
+    drill_values,
+    filing_values,
+    hazard_values,
+    informant_values,
+    inspection_values,
+    key_part_values,
+    plan_values,
+    report_values,
+    responsible_person_values,
+    staff_values,
+    training_values,
+    workstation_values,
+)
+from unit_registry.adapters.db.personal_data import PersonalDataCipher
 from unit_registry.adapters.db.repositories import actor_to_json, designation_values, unit_values
 from unit_registry.adapters.events import TOPIC, cloud_event
+from unit_registry.demo.dossiers import DemoDossier, demo_unit_dossier, generate_dossier
 from unit_registry.demo.stations import stations_for
-from unit_registry.demo.units import SEED_TIME, DemoUnit, generate_units
+from unit_registry.demo.units import DEMO_UNIT_USCC, SEED_TIME, DemoUnit, generate_units
+from unit_registry.domain.dossier import local_date
 from unit_registry.domain.enums import ChangeType
 from unit_registry.domain.events import DomainEvent, KeyUnitDesignated, KeyUnitProposed, UnitRegistered
 from unit_registry.domain.jurisdiction import Division, DivisionLevel, PoliceStation
@@ -42,13 +65,17 @@ class SeedReport:
     changes: int
     events: int
     seconds: float
+    dossiers: int = 0
+    dossier_rows: int = 0
+    staff: int = 0
 
     def summary(self) -> str:
         """One line for the console."""
         return (
             f"seeded {self.stations} police stations, {self.units} units ({self.key_units} key units, "
-            f"{self.proposals} pending proposals), {self.changes} history entries, "
-            f"{self.events} outbox events in {self.seconds:.1f}s"
+            f"{self.proposals} pending proposals), {self.changes} history entries, {self.dossiers} dossiers "
+            f"({self.dossier_rows} records, {self.staff} staff), {self.events} outbox events "
+            f"in {self.seconds:.1f}s"
         )
 
 
@@ -133,15 +160,19 @@ def _history(demo: DemoUnit) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]
     return changes, designations, events
 
 
-def seed_demo_province(database_url: str, units: int = DEFAULT_UNITS) -> SeedReport:
-    """Police stations and `units` generated units (plus the demo accounts' units), whatever is missing."""
+def seed_demo_province(
+    database_url: str, keys: PrivacyKeys, units: int = DEFAULT_UNITS, today: date | None = None
+) -> SeedReport:
+    """Stations, `units` generated units (and the demo accounts' units) and dossiers: whatever is missing."""
     started = time.perf_counter()
+    today = today or local_date(datetime.now(UTC))
     with psycopg.connect(conninfo(database_url)) as conn:
         stations_added = load_police_stations(conn)
         divisions = _divisions_in_force(conn, date.today())
         counties = sorted((d for d in divisions if d.registrable), key=lambda d: d.code)
         city_names = {d.code: d.name for d in divisions if d.level is DivisionLevel.CITY}
-        generated = generate_units(units, counties, city_names, _stations_by_county(conn))
+        stations = _stations_by_county(conn)
+        generated = generate_units(units, counties, city_names, stations)
         existing = {
             row[0]
             for row in conn.execute(
@@ -162,8 +193,12 @@ def seed_demo_province(database_url: str, units: int = DEFAULT_UNITS) -> SeedRep
             conn, "unit_change", ("uscc", "version", "change_type", "changes", "actor", "changed_at"), changes
         )
         _copy_dicts(conn, "key_unit_designation", designations)
+        by_code = {s.code: s for county in stations.values() for s in county}
+        dossiers = _dossiers(conn, generated, by_code, today)
+        rows = _copy_dossiers(conn, dossiers, PersonalDataCipher.from_keys(keys))
+        events += [event for dossier in dossiers for event in dossier.events]
         _copy_events(conn, events)
-        conn.execute("ANALYZE unit")
+        conn.execute("ANALYZE")
     return SeedReport(
         stations=stations_added,
         units=len(new),
@@ -172,7 +207,105 @@ def seed_demo_province(database_url: str, units: int = DEFAULT_UNITS) -> SeedRep
         changes=len(changes),
         events=len(events),
         seconds=time.perf_counter() - started,
+        dossiers=len(dossiers),
+        dossier_rows=rows,
+        staff=sum(len(d.staff) for d in dossiers),
     )
+
+
+DOSSIER_TABLES = (
+    "security_filing",
+    "responsible_person",
+    "security_staff",
+    "informant",
+    "key_part",
+    "emergency_plan",
+    "drill",
+    "police_workstation",
+    "inspection",
+)
+
+
+def _units_with_dossiers(conn: psycopg.Connection[Any], usccs: list[str]) -> set[str]:
+    union = sql.SQL(" UNION ").join(
+        sql.SQL("SELECT uscc FROM {} WHERE uscc = ANY(%(usccs)s)").format(sql.Identifier(table))
+        for table in DOSSIER_TABLES
+    )
+    return {row[0] for row in conn.execute(union, {"usccs": usccs})}
+
+
+def _dossiers(
+    conn: psycopg.Connection[Any],
+    generated: Sequence[DemoUnit],
+    stations: dict[str, PoliceStation],
+    today: date,
+) -> list[DemoDossier]:
+    """Dossiers for the generated units that have none yet."""
+    touched = _units_with_dossiers(conn, [demo.unit.uscc for demo in generated])
+    dossiers = []
+    for demo in generated:
+        if demo.unit.uscc in touched:
+            continue
+        unit = demo.unit
+        if demo.key_unit == "confirmed" and not unit.key_unit:
+            # Loaded by an earlier seed: its designation is in the database already.
+            unit = replace(unit, key_unit=True, key_unit_category=demo.category)
+        if unit.uscc == DEMO_UNIT_USCC:
+            dossiers.append(demo_unit_dossier(unit, stations, today, SEED_ACTOR))
+        elif (dossier := generate_dossier(unit, demo.key_unit, stations, today, SEED_ACTOR)) is not None:
+            dossiers.append(dossier)
+    return dossiers
+
+
+# Columns written as JSONB (psycopg would send a Python list as an array).
+_JSONB = {
+    "security_filing": ("submitted_by", "decided_by", "history"),
+    "informant_report": ("received_by",),
+    "emergency_plan": ("published_by",),
+    "drill": ("recorded_by",),
+    "inspection": ("recorded_by",),
+    "hazard": ("opened_by", "evidence", "rectified_by", "verified_by"),
+}
+
+
+def _copy_dossiers(
+    conn: psycopg.Connection[Any], dossiers: list[DemoDossier], pii: PersonalDataCipher
+) -> int:
+    """COPY every record of the dossiers (parents before children); how many rows."""
+    tables: dict[str, list[dict[str, Any]]] = {}
+
+    def add(table: str, rows: Iterable[dict[str, Any]]) -> None:
+        tables.setdefault(table, []).extend(rows)
+
+    for d in dossiers:
+        add("security_filing", (filing_values(f, pii) for f in d.filings))
+        add("responsible_person", (responsible_person_values(p, pii) for p in d.persons))
+        add("security_staff", (staff_values(m, pii) for m in d.staff))
+        add("staff_training", (training_values(m.id, t) for m in d.staff for t in m.trainings))
+        add("staff_assessment", (assessment_values(m.id, a) for m in d.staff for a in m.assessments))
+        add("staff_certificate", (certificate_values(m.id, c) for m in d.staff for c in m.certificates))
+        add("informant", (informant_values(i, pii) for i in d.informants))
+        add("informant_report", (report_values(r) for r in d.reports))
+        add("key_part", (key_part_values(k, pii) for k in d.key_parts))
+        add("emergency_plan", (plan_values(p) for p in d.plans))
+        add("drill", (drill_values(x) for x in d.drills))
+        add("police_workstation", (workstation_values(w, pii) for w in d.workstations))
+        add("inspection", (inspection_values(i) for i in d.inspections))
+        add("hazard", (hazard_values(h, pii) for h in d.hazards))
+    for table, rows in tables.items():
+        if rows:
+            jsonb = _JSONB.get(table, ())
+            columns = tuple(rows[0])
+            _copy(
+                conn,
+                table,
+                columns,
+                (
+                    tuple(Jsonb(row[c]) if c in jsonb and row[c] is not None else row[c] for c in columns)
+                    for row in rows
+                ),
+            )
+    return sum(len(rows) for rows in tables.values())
 
 
 def _copy(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar, Final, TypeVar
 
 from unit_registry.domain.enums import DeviceType, FilingState, PlanState, ResponsibleRole
@@ -50,6 +50,15 @@ class DossierFacts:
     filing_accepted: bool
     drills_in_window: int
     earliest_open_deadline: date | None
+
+
+# Dates in the dossier (deadlines, drills, "today") are dates in Liaoning: China Standard Time.
+CHINA_TIME: Final = timezone(timedelta(hours=8), "CST")
+
+
+def local_date(moment: datetime) -> date:
+    """The date in China at `moment`."""
+    return moment.astimezone(CHINA_TIME).date()
 
 
 def one_year_before(day: date) -> date:
@@ -112,7 +121,7 @@ class DossierItem:
         return draft_type(**{name: getattr(self, name) for name in names})
 
     def apply(self, draft: Any, now: datetime) -> tuple[str, ...]:
-        """Take a validated draft's values; the REST names of the fields that changed (none: no new version)."""
+        """Take a validated draft's values; the names of the fields that changed (none: no new version)."""
         changed = []
         for item in dataclasses.fields(draft):
             new = getattr(draft, item.name)
@@ -254,10 +263,10 @@ class SecurityFiling(DossierItem):
         """Change a draft, or a returned filing (which becomes a draft again)."""
         if self.state not in (FilingState.DRAFT, FilingState.RETURNED):
             raise InvalidState(f"the filing is {self.state.value}: it cannot be changed now")
-        was_returned = self.state is FilingState.RETURNED
-        changed = self.apply(draft, now)
-        if was_returned and not changed:
-            self.touch(now)
+        version = self.version
+        self.apply(draft, now)
+        if self.version == version:
+            self.touch(now)  # saved unchanged: still a step of its history
         self.state = FilingState.DRAFT
         self.history.append(FilingStep(FilingAction.SAVED, actor, now))
 

@@ -6,7 +6,7 @@ Dossier events carry the unit's flags after the change; none carries personal da
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from unit_registry.domain.dossier import Drill, SecurityFiling
@@ -65,7 +65,7 @@ class KeyUnitDesignated:
     designation: KeyUnitDesignation
     actor: Actor
     occurred_at: datetime
-    flags: DossierFlags = DossierFlags()
+    flags: DossierFlags = field(default_factory=DossierFlags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ class KeyUnitWithdrawn:
     was_designated: bool
     actor: Actor
     occurred_at: datetime
-    flags: DossierFlags = DossierFlags()
+    flags: DossierFlags = field(default_factory=DossierFlags)
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,7 @@ class Inspection:
 
     @classmethod
     def record(
-        cls, uscc: str, party: Party, draft: InspectionDraft, actor: Actor, today: date, now: datetime
+        cls, uscc: str, party: Party, draft: InspectionDraft, *, actor: Actor, today: date, now: datetime
     ) -> Inspection:
         """From a draft; ValidationFailed naming each bad field."""
         organisation, findings = clean_text(draft.organisation), clean_text(draft.findings)
@@ -191,7 +191,14 @@ class Hazard(DossierItem):
         self.touch(now)
 
     def verify(
-        self, accepted: bool, note: str, new_deadline: date | None, actor: Actor, today: date, now: datetime
+        self,
+        accepted: bool,
+        note: str,
+        new_deadline: date | None,
+        *,
+        actor: Actor,
+        today: date,
+        now: datetime,
     ) -> None:
         """The inspecting party accepts the rectification (verified) or rejects it (open again)."""
         note = clean_text(note)

@@ -117,7 +117,7 @@ def is_regulator_for(actor: Actor, unit: Unit) -> bool:
 
 
 def check_may_keep_dossier(actor: Actor, unit: Unit, part: str) -> None:
-    """Only the unit's own security staff keep its records (staff, responsible persons, key parts, plans...)."""
+    """Only the unit's own security staff keep its records (staff, responsible persons, plans, ...)."""
     if not is_unit_security_of(actor, unit):
         raise Forbidden(f"only the unit's own security staff keep its {part}")
 

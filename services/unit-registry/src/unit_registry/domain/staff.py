@@ -1,4 +1,4 @@
-"""Security staff (保卫人员, §3, §5, §19): identity, employment, skill grade, trainings, assessments, certificates.
+"""Security staff (保卫人员, §3, §5, §19): identity, employment, grade, trainings, assessments, certificates.
 
 The resident ID and the phone are personal data: held here in clear, encrypted by the repository, and
 masked for callers who may not see them (domain.disclosure).

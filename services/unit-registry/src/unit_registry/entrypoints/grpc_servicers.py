@@ -13,6 +13,7 @@ import grpc
 from neibao.unitregistry.v1 import jurisdiction_pb2, jurisdiction_pb2_grpc, unit_pb2, unit_pb2_grpc
 from neibao_identity import current_principal
 from unit_registry.entrypoints import translate
+from unit_registry.entrypoints.dossier_servicers import add_dossier_services
 from unit_registry.entrypoints.errors import guarded
 from unit_registry.service import handlers
 from unit_registry.service.handlers import Requester
@@ -192,7 +193,7 @@ class JurisdictionServicer(jurisdiction_pb2_grpc.JurisdictionServiceServicer):
 
 
 def register(uow: UnitOfWorkFactory) -> Callable[[grpc.aio.Server], list[str]]:
-    """The neibao_runtime Register callback adding both services."""
+    """The neibao_runtime Register callback adding the registry's services."""
 
     def add(server: grpc.aio.Server) -> list[str]:
         unit_pb2_grpc.add_UnitServiceServicer_to_server(UnitServicer(uow), server)
@@ -200,6 +201,7 @@ def register(uow: UnitOfWorkFactory) -> Callable[[grpc.aio.Server], list[str]]:
         return [
             unit_pb2.DESCRIPTOR.services_by_name["UnitService"].full_name,
             jurisdiction_pb2.DESCRIPTOR.services_by_name["JurisdictionService"].full_name,
+            *add_dossier_services(server, uow),
         ]
 
     return add

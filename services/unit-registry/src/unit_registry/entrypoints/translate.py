@@ -131,6 +131,9 @@ def unit_query(request: unit_pb2.ListUnitsRequest) -> UnitQuery:
         key_unit=request.key_unit if request.HasField("key_unit") else None,
         status=UNIT_STATUS.from_proto(request.status, "status"),
         police_station=request.police_station,
+        filing_overdue=request.filing_overdue if request.HasField("filing_overdue") else None,
+        drills_overdue=request.drills_overdue if request.HasField("drills_overdue") else None,
+        hazards_overdue=request.hazards_overdue if request.HasField("hazards_overdue") else None,
         limit=request.limit,
         cursor=request.cursor,
     )
@@ -182,6 +185,9 @@ def unit_to_proto(unit: Unit) -> unit_pb2.Unit:
         created_at=timestamp(unit.created_at),
         updated_at=timestamp(unit.updated_at),
         closed_at=timestamp(unit.closed_at),
+        filing_overdue=unit.flags.filing_overdue,
+        drills_overdue=unit.flags.drills_overdue,
+        hazards_overdue=unit.flags.hazards_overdue,
     )
 
 

@@ -49,6 +49,9 @@ class UnitQuery:
     key_unit: bool | None = None
     status: UnitStatus | None = None
     police_station: str = ""
+    filing_overdue: bool | None = None
+    drills_overdue: bool | None = None
+    hazards_overdue: bool | None = None
     limit: int = 0
     cursor: str = ""
 

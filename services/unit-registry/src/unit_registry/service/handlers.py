@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 
 from neibao_identity import Principal, Scope
 from unit_registry.domain import policy
+from unit_registry.domain.dossier import compute_flags, local_date
 from unit_registry.domain.enums import ChangeType
 from unit_registry.domain.errors import (
     AlreadyExists,
@@ -30,6 +31,7 @@ from unit_registry.domain.events import (
     UnitRegistered,
     UnitUpdated,
 )
+from unit_registry.domain.flags import DossierFlags
 from unit_registry.domain.jurisdiction import PROVINCE, JurisdictionNode, build_tree
 from unit_registry.domain.model import (
     MAX_REASON_LENGTH,
@@ -96,7 +98,8 @@ class Page(Generic[T]):
     next_cursor: str = ""
 
 
-def _page_size(limit: int) -> int:
+def page_size(limit: int) -> int:
+    """The page size a listing uses for `limit` (0: the default; capped)."""
     if limit < 0:
         raise ValidationFailed([FieldViolation("limit", "OUT_OF_RANGE", "limit must not be negative")])
     return min(limit or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
@@ -130,11 +133,22 @@ async def _check_placement(uow: UnitOfWork, draft: UnitDraft, today: date) -> st
     return division.name
 
 
-async def _visible_unit(uow: UnitOfWork, uscc: str, scope: Scope, *, for_update: bool = False) -> Unit:
+async def visible_unit(uow: UnitOfWork, uscc: str, scope: Scope, *, for_update: bool = False) -> Unit:
+    """The unit if it lies in `scope` (locked for writes); NotFound otherwise, foreign or missing alike."""
     unit = await uow.units.get(uscc.strip().upper(), scope, for_update=for_update)
     if unit is None:
         raise NotFound("unit", uscc)
     return unit
+
+
+async def refresh_flags(uow: UnitOfWork, unit: Unit, today: date) -> DossierFlags:
+    """Recompute the unit's overdue flags from its dossier (after a change) and materialise them."""
+    facts = await uow.dossier.facts(unit.uscc, today)
+    flags = compute_flags(facts, today)
+    if flags != unit.flags:
+        await uow.dossier.save_flags(unit.uscc, flags)
+        unit.flags = flags
+    return flags
 
 
 async def create_unit(cmd: UnitCreate, requester: Requester, uow: UnitOfWork, clock: Clock = utc_now) -> Unit:
@@ -160,7 +174,7 @@ async def create_unit(cmd: UnitCreate, requester: Requester, uow: UnitOfWork, cl
 async def get_unit(uscc: str, requester: Requester, uow: UnitOfWork) -> Unit:
     """One unit inside the caller's scope."""
     async with uow:
-        return await _visible_unit(uow, uscc, requester.scope)
+        return await visible_unit(uow, uscc, requester.scope)
 
 
 async def update_unit(cmd: UnitUpdate, requester: Requester, uow: UnitOfWork, clock: Clock = utc_now) -> Unit:
@@ -175,7 +189,7 @@ async def update_unit(cmd: UnitUpdate, requester: Requester, uow: UnitOfWork, cl
         )
     now = clock()
     async with uow:
-        unit = await _visible_unit(uow, cmd.uscc, requester.scope, for_update=True)
+        unit = await visible_unit(uow, cmd.uscc, requester.scope, for_update=True)
         moved_to = cmd.patch.jurisdiction.strip() if "jurisdiction" in cmd.patch.fields else unit.jurisdiction
         policy.check_may_update(requester.actor, unit, cmd.patch.fields, moved_to)
         draft = unit.patched(cmd.patch)
@@ -206,12 +220,13 @@ async def close_unit(cmd: UnitClose, requester: Requester, uow: UnitOfWork, cloc
         )
     now = clock()
     async with uow:
-        unit = await _visible_unit(uow, cmd.uscc, requester.scope, for_update=True)
+        unit = await visible_unit(uow, cmd.uscc, requester.scope, for_update=True)
         policy.check_may_close(requester.actor, unit)
         unit.check_version(cmd.version)
         previous_version = unit.version
         changes = unit.close(now)
         await uow.units.update(unit, previous_version)
+        await refresh_flags(uow, unit, local_date(now))
         await uow.units.add_change(unit, ChangeType.CLOSED, changes, requester.actor, now)
         uow.publish(UnitClosed(unit.snapshot(), reason, requester.actor, now))
         await uow.commit()
@@ -253,6 +268,9 @@ def unit_filter(query: UnitQuery) -> UnitFilter:
         key_unit=query.key_unit,
         status=query.status,
         police_station=query.police_station.strip(),
+        filing_overdue=query.filing_overdue,
+        drills_overdue=query.drills_overdue,
+        hazards_overdue=query.hazards_overdue,
         after_uscc=after,
     )
 
@@ -260,7 +278,7 @@ def unit_filter(query: UnitQuery) -> UnitFilter:
 async def list_units(query: UnitQuery, requester: Requester, uow: UnitOfWork) -> Page[Unit]:
     """Units matching the query inside the caller's scope, one page at a time (keyset on USCC)."""
     criteria = unit_filter(query)
-    size = _page_size(query.limit)
+    size = page_size(query.limit)
     async with uow:
         rows = await uow.units.list(criteria, requester.scope, size + 1)
     items = list(rows[:size])
@@ -274,7 +292,7 @@ async def propose_key_unit(
     """Police propose a visible unit as a key unit; one open proposal or designation at a time."""
     now = clock()
     async with uow:
-        unit = await _visible_unit(uow, cmd.uscc, requester.scope, for_update=True)
+        unit = await visible_unit(uow, cmd.uscc, requester.scope, for_update=True)
         policy.check_may_propose_key_unit(requester.actor, unit)
         pending = await uow.designations.get_active(unit.uscc)
         designation = KeyUnitDesignation.propose(
@@ -293,7 +311,7 @@ async def confirm_key_unit(
     """A city bureau or the province confirms the pending proposal: the unit becomes a key unit."""
     now = clock()
     async with uow:
-        unit = await _visible_unit(uow, cmd.uscc, requester.scope, for_update=True)
+        unit = await visible_unit(uow, cmd.uscc, requester.scope, for_update=True)
         policy.check_may_decide_key_unit(requester.actor, unit)
         unit.check_version(cmd.version)
         designation = await uow.designations.get_active(unit.uscc)
@@ -304,9 +322,10 @@ async def confirm_key_unit(
         changes = unit.designate(designation.category, now)
         await uow.designations.update(designation)
         await uow.units.update(unit, previous_version)
+        flags = await refresh_flags(uow, unit, local_date(now))
         await uow.units.add_change(unit, ChangeType.KEY_UNIT_DESIGNATED, changes, requester.actor, now)
         uow.publish(
-            KeyUnitDesignated(unit.snapshot(), dataclasses.replace(designation), requester.actor, now)
+            KeyUnitDesignated(unit.snapshot(), dataclasses.replace(designation), requester.actor, now, flags)
         )
         await uow.commit()
     return unit, designation
@@ -318,7 +337,7 @@ async def withdraw_key_unit(
     """A city bureau or the province withdraws the designation (or drops the pending proposal)."""
     now = clock()
     async with uow:
-        unit = await _visible_unit(uow, cmd.uscc, requester.scope, for_update=True)
+        unit = await visible_unit(uow, cmd.uscc, requester.scope, for_update=True)
         policy.check_may_decide_key_unit(requester.actor, unit)
         unit.check_version(cmd.version)
         designation = await uow.designations.get_active(unit.uscc)
@@ -332,10 +351,11 @@ async def withdraw_key_unit(
             await uow.units.update(unit, previous_version)
         else:
             changes = []
+        flags = await refresh_flags(uow, unit, local_date(now))
         await uow.units.add_change(unit, ChangeType.KEY_UNIT_WITHDRAWN, changes, requester.actor, now)
         uow.publish(
             KeyUnitWithdrawn(
-                unit.snapshot(), dataclasses.replace(designation), was_designated, requester.actor, now
+                unit.snapshot(), dataclasses.replace(designation), was_designated, requester.actor, now, flags
             )
         )
         await uow.commit()
@@ -347,7 +367,7 @@ async def list_key_unit_designations(
 ) -> Sequence[KeyUnitDesignation]:
     """The designation history of a visible unit, newest first."""
     async with uow:
-        unit = await _visible_unit(uow, uscc, requester.scope)
+        unit = await visible_unit(uow, uscc, requester.scope)
         return await uow.designations.list_for(unit.uscc)
 
 
@@ -355,12 +375,12 @@ async def list_unit_changes(
     uscc: str, limit: int, cursor: str, requester: Requester, uow: UnitOfWork
 ) -> Page[ChangeEntry]:
     """The change history of a visible unit, newest first, a page at a time."""
-    size = _page_size(limit)
+    size = page_size(limit)
     before = decode_cursor("changes", cursor)
     if before is not None and not before.isdigit():
         raise ValidationFailed([FieldViolation("cursor", "INVALID_CURSOR", "cursor is not valid")])
     async with uow:
-        unit = await _visible_unit(uow, uscc, requester.scope)
+        unit = await visible_unit(uow, uscc, requester.scope)
         rows = await uow.units.list_changes(unit.uscc, int(before) if before else None, size + 1)
     items = list(rows[:size])
     next_cursor = encode_cursor("changes", str(items[-1].id)) if len(rows) > size else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 
 from unit_registry.domain.errors import FieldViolation, ValidationFailed
 
@@ -30,3 +31,24 @@ def decode_cursor(kind: str, cursor: str) -> str | None:
             [FieldViolation("cursor", "INVALID_CURSOR", "cursor is not a next_cursor of this listing")]
         )
     return key
+
+
+def encode_keys(kind: str, *parts: str) -> str:
+    """A cursor after a row whose sort key has several parts (a date and an id, a name and an id)."""
+    return encode_cursor(kind, json.dumps(parts, ensure_ascii=False))
+
+
+def decode_keys(kind: str, cursor: str, count: int) -> tuple[str, ...] | None:
+    """The parts of a cursor made by `encode_keys` (None for an empty cursor); ValidationFailed otherwise."""
+    key = decode_cursor(kind, cursor)
+    if key is None:
+        return None
+    try:
+        parts = json.loads(key)
+    except ValueError:
+        parts = None
+    if not isinstance(parts, list) or len(parts) != count or not all(isinstance(p, str) for p in parts):
+        raise ValidationFailed(
+            [FieldViolation("cursor", "INVALID_CURSOR", "cursor is not a next_cursor of this listing")]
+        )
+    return tuple(parts)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gateway.config import Settings
@@ -20,10 +20,11 @@ from gateway.entrypoints.http.middleware import (
 )
 from gateway.entrypoints.http.openapi import gateway_router, install_openapi
 from gateway.entrypoints.http.problems import install_problem_handlers
-from gateway.entrypoints.http.routes import health, me, units
+from gateway.entrypoints.http.routes import health, jurisdictions, me, units
 from gateway.entrypoints.http.routes.site import ConsoleFiles, install_site
 
 API_PREFIX = "/api/v1"
+PROBES = frozenset({"/healthz", "/readyz"})
 
 DESCRIPTION = """\
 The public API of Neibao (内保), Liaoning's platform for supervising the internal security work of
@@ -32,7 +33,12 @@ enterprises and public institutions.
 Every `/api/v1` operation needs a bearer access token of Keycloak realm `neibao` (audience
 `neibao-gateway`); `x-roles` lists the realm roles an operation admits. Objects outside the caller's
 scope answer 404 and never appear in lists. Errors are RFC 9457 `application/problem+json`, with
-invalid fields as `errors: [{"pointer": "/uscc", "detail": "..."}]`.
+invalid fields (found by the gateway or by a service alike) as a 400 with
+`errors: [{"pointer": "/uscc", "detail": "..."}]`.
+
+Units carry a strong ETag (`"<version>"`); changes need `If-Match` with it (428 without, 412 when stale).
+Lists answer `{"items": [...], "next_cursor": "..."}`: pass `next_cursor` as `cursor` for the next page
+(null on the last page). Enumerations are snake_case strings; an unset one is null.
 """
 
 
@@ -41,7 +47,12 @@ def api_router() -> APIRouter:
     router = gateway_router(prefix=API_PREFIX)
     router.include_router(me.router)
     router.include_router(units.router)
+    router.include_router(jurisdictions.router)
     return router
+
+
+def _is_probe(scope: MutableMapping[str, Any]) -> bool:
+    return scope.get("path") in PROBES
 
 
 def create_app(settings: Settings, dependencies: GatewayDependencies) -> FastAPI:
@@ -56,6 +67,17 @@ def create_app(settings: Settings, dependencies: GatewayDependencies) -> FastAPI
             await dependencies.close()
 
     app = FastAPI(
+        # FastAPI's own OpenTelemetry: a server span per request (continuing an incoming traceparent),
+        # probes excepted. Its per-operation spans, metrics and log records are off: they cost more than
+        # the request's own work, and the access log and Prometheus cover the rest.
+        telemetry={
+            "tracer_provider": dependencies.tracer_provider,
+            "tracing": True,
+            "operation_spans": False,
+            "metrics": False,
+            "logs": False,
+            "exclude": _is_probe,
+        },
         title="Neibao gateway",
         version="1.0.0",
         summary="The one public door of Neibao: REST and live events over Keycloak identity.",
@@ -65,7 +87,14 @@ def create_app(settings: Settings, dependencies: GatewayDependencies) -> FastAPI
         redoc_url=None,
         openapi_tags=[
             {"name": "identity", "description": "Who the caller is."},
-            {"name": "units", "description": "Units (enterprises and institutions) and their live events."},
+            {
+                "name": "units",
+                "description": "Units, their key-unit designations, history and live events.",
+            },
+            {
+                "name": "jurisdictions",
+                "description": "GB/T 2260 divisions of Liaoning and their police stations.",
+            },
             {"name": "operations", "description": "Probes for the orchestrator."},
         ],
     )
@@ -94,11 +123,4 @@ def create_app(settings: Settings, dependencies: GatewayDependencies) -> FastAPI
     # Client address and scheme from X-Forwarded-* of trusted proxies only (HSTS, audit, logs).
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
-    # A server span per request (probes excepted), continuing an incoming traceparent.
-    FastAPIInstrumentor.instrument_app(
-        app,
-        tracer_provider=dependencies.tracer_provider,
-        excluded_urls="healthz,readyz",
-        exclude_spans=["receive", "send"],
-    )
     return app

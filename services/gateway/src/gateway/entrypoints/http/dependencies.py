@@ -15,10 +15,11 @@ from gateway.adapters.kafka_audit import KafkaAuditPublisher
 from gateway.adapters.kafka_feed import KafkaLiveFeed
 from gateway.adapters.rate_limit import PrincipalRateLimiter
 from gateway.adapters.upstream import Upstreams
+from gateway.adapters.verified_tokens import ClaimsVerifier
 from gateway.config import Settings
 from gateway.service.audit import AuditTrail
 from gateway.service.live import LiveStream
-from neibao_identity import JwksCache, JwksUnavailable, TokenVerifier
+from neibao_identity import JwksCache, JwksUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class GatewayDependencies:
     settings: Settings
     http: httpx.AsyncClient
     jwks: JwksCache
-    verifier: TokenVerifier
+    verifier: ClaimsVerifier
     upstreams: Upstreams
     rate_limiter: PrincipalRateLimiter
     audit_publisher: KafkaAuditPublisher
@@ -68,16 +69,25 @@ def gateway_dependencies(request: Request) -> GatewayDependencies:
     return dependencies
 
 
-def audit_trail(request: Request) -> AuditTrail:
+# The dependencies below are coroutines: FastAPI runs a plain `def` dependency in a worker thread, a
+# hop per request for a mere attribute read.
+
+
+async def all_dependencies(request: Request) -> GatewayDependencies:
+    """The container (for routes that need several parts)."""
+    return gateway_dependencies(request)
+
+
+async def audit_trail(request: Request) -> AuditTrail:
     """The audit trail (for routes returning personal data)."""
     return gateway_dependencies(request).audit
 
 
-def upstreams(request: Request) -> Upstreams:
+async def upstreams(request: Request) -> Upstreams:
     """The gRPC upstreams (for routes calling services)."""
     return gateway_dependencies(request).upstreams
 
 
-Dependencies = Annotated[GatewayDependencies, Depends(gateway_dependencies)]
+Dependencies = Annotated[GatewayDependencies, Depends(all_dependencies)]
 Audit = Annotated[AuditTrail, Depends(audit_trail)]
 Services = Annotated[Upstreams, Depends(upstreams)]

@@ -2,7 +2,7 @@
 
 Routes are declared on routers with `route_class=GatewayRoute` (`gateway_router()`), which documents
 the problem responses each operation can give (401/429/503 when authenticated, 403 when its roles
-are limited, 422 when it takes parameters, 400/413 when it takes a body) as application/problem+json,
+are limited, 400 when it takes parameters or a body, 413 when it takes a body) as application/problem+json,
 and its admitted roles as `x-roles`, read from the `require_roles` it depends on.
 """
 
@@ -62,12 +62,10 @@ class GatewayRoute(APIRoute):
         if roles is not None:
             statuses.add(403)
             self.openapi_extra = {**(self.openapi_extra or {}), "x-roles": sorted(roles)}
-        if _has_parameters(self.dependant):
-            statuses.add(422)
-        if any(call is page_size for call in _calls(self.dependant)):
+        if _has_parameters(self.dependant) or any(call is page_size for call in _calls(self.dependant)):
             statuses.add(400)
         if self.body_field is not None or (self.methods or set()) & _BODY_METHODS:
-            statuses |= {400, 413, 422}
+            statuses |= {400, 413}
         for status in sorted(statuses):
             self.responses.setdefault(status, problem_response(status))
 
@@ -89,6 +87,10 @@ def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = generate()
+            # FastAPI documents a 422 for every operation with inputs; the gateway answers 400 instead.
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    operation.get("responses", {}).pop("422", None)
             schemas = schema.setdefault("components", {}).setdefault("schemas", {})
             if "HTTPValidationError" not in str(schema.get("paths")):
                 for name in _FASTAPI_VALIDATION_SCHEMAS:

@@ -85,10 +85,11 @@ async def _on_validation_error(request: Request, exc: Exception) -> Response:
     if any(error.get("type") == "json_invalid" for error in errors):
         problem = Problem(400, "The request body is not valid JSON.", slug="malformed-request")
     else:
+        # The same answer as a service's field violations: where a field was found wrong does not matter.
         problem = Problem(
-            422,
+            400,
             "The request has invalid fields.",
-            slug="validation",
+            slug="invalid-argument",
             errors=[
                 FieldViolation(pointer_from_location(error.get("loc", ())), str(error.get("msg", "invalid")))
                 for error in errors
@@ -120,7 +121,7 @@ class ProblemDocument(BaseModel):
     type: str = Field(
         default="about:blank",
         description="A URI naming the kind of problem (urn:neibao:problem:<name>, or about:blank).",
-        examples=["urn:neibao:problem:validation"],
+        examples=["urn:neibao:problem:invalid-argument"],
     )
     title: str = Field(description="A short summary of the kind of problem.")
     status: int = Field(description="The HTTP status code.", ge=100, le=599)
@@ -131,7 +132,7 @@ class ProblemDocument(BaseModel):
 
 
 PROBLEM_DESCRIPTIONS: dict[int, str] = {
-    400: "The request is malformed, or the service refused its arguments (field violations in `errors`).",
+    400: "The request is malformed or has invalid fields (each in `errors`, with its JSON pointer).",
     401: "No valid bearer token (see the WWW-Authenticate header).",
     403: "The caller's role may not use this operation.",
     404: "No such resource (or it lies outside the caller's scope).",
@@ -139,7 +140,7 @@ PROBLEM_DESCRIPTIONS: dict[int, str] = {
     409: "The request conflicts with the resource's current state.",
     412: "A precondition of the request (If-Match) does not hold.",
     413: "The request body is larger than the gateway accepts.",
-    422: "The request's fields are invalid (see `errors`).",
+    428: "The change needs If-Match with the resource's ETag.",
     429: "Too many requests from this caller; retry after the Retry-After header's seconds.",
     502: "A service behind the gateway failed.",
     503: "A service, the signing keys or the audit trail is unavailable; retry shortly.",

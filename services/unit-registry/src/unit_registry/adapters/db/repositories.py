@@ -31,6 +31,7 @@ from unit_registry.domain.enums import (
     UnitType,
 )
 from unit_registry.domain.errors import AlreadyExists, VersionConflict
+from unit_registry.domain.flags import DossierFlags
 from unit_registry.domain.jurisdiction import Division, PoliceStation
 from unit_registry.domain.model import Actor, FieldChange, KeyUnitDesignation, Location, Unit
 from unit_registry.domain.search import search_text, search_tokens
@@ -158,6 +159,7 @@ def unit_from_row(row: UnitRow, jurisdiction_name: str | None = None) -> Unit:
         updated_at=row.updated_at,
         closed_at=row.closed_at,
         jurisdiction_name=jurisdiction_name or "",
+        flags=DossierFlags(row.filing_overdue, row.drills_overdue, row.hazards_overdue),
     )
 
 
@@ -235,6 +237,13 @@ class SqlUnitRepository(UnitRepository):
             query = query.where(UnitRow.status == criteria.status.value)
         if criteria.police_station:
             query = query.where(UnitRow.police_station == criteria.police_station)
+        for column, wanted in (
+            (UnitRow.filing_overdue, criteria.filing_overdue),
+            (UnitRow.drills_overdue, criteria.drills_overdue),
+            (UnitRow.hazards_overdue, criteria.hazards_overdue),
+        ):
+            if wanted is not None:
+                query = query.where(column.is_(wanted))
         if criteria.after_uscc is not None:
             query = query.where(UnitRow.uscc > criteria.after_uscc)
         rows = (await self._session.execute(query.order_by(UnitRow.uscc).limit(limit))).all()

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Index,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -99,6 +100,10 @@ class UnitRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     search_text: Mapped[str] = mapped_column(Text)
     search_tokens: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    # The dossier's overdue flags, materialised by the dossier handlers and the sweep (filterable, indexed).
+    filing_overdue: Mapped[bool] = mapped_column(server_default=text("false"))
+    drills_overdue: Mapped[bool] = mapped_column(server_default=text("false"))
+    hazards_overdue: Mapped[bool] = mapped_column(server_default=text("false"))
 
     __table_args__ = (
         CheckConstraint("status IN ('active', 'closed')", name="status"),
@@ -109,6 +114,10 @@ class UnitRow(Base):
         Index("ix_unit_search_tokens", "search_tokens", postgresql_using="gin"),
         Index("ix_unit_sectors", "sectors", postgresql_using="gin"),
         Index("ix_unit_key_unit", "uscc", postgresql_where=text("key_unit")),
+        # Flagged units are few: partial indexes in keyset order serve the overdue filters.
+        Index("ix_unit_filing_overdue", "uscc", postgresql_where=text("filing_overdue")),
+        Index("ix_unit_drills_overdue", "uscc", postgresql_where=text("drills_overdue")),
+        Index("ix_unit_hazards_overdue", "uscc", postgresql_where=text("hazards_overdue")),
     )
 
 
@@ -157,4 +166,329 @@ class KeyUnitDesignationRow(Base):
             unique=True,
             postgresql_where=text("state IN ('proposed', 'confirmed')"),
         ),
+    )
+
+
+# The unit dossier (migration 0003). Personal data (resident IDs, phones, informants' names) is stored
+# as FieldCipher ciphertext bound to its row and column; resident IDs also as a blind index.
+
+TZ = DateTime(timezone=True)
+
+
+class DossierItemRow(Base):
+    """What every editable dossier item has: id, unit, optimistic version, timestamps."""
+
+    __abstract__ = True
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(_code(18), ForeignKey("unit.uscc", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(server_default=text("1"))
+    created_at: Mapped[datetime] = mapped_column(TZ)
+    updated_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class SecurityFilingRow(DossierItemRow):
+    """A security organisation filing (备案) and its review history."""
+
+    __tablename__ = "security_filing"
+
+    state: Mapped[str] = mapped_column(Text)
+    organisation_name: Mapped[str] = mapped_column(Text, server_default="")
+    head_name: Mapped[str] = mapped_column(Text, server_default="")
+    full_time_staff: Mapped[int] = mapped_column(server_default=text("0"))
+    part_time_staff: Mapped[int] = mapped_column(server_default=text("0"))
+    established_on: Mapped[date | None] = mapped_column(Date)
+    duties: Mapped[str] = mapped_column(Text, server_default="")
+    submitted_by: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    submitted_at: Mapped[datetime | None] = mapped_column(TZ)
+    decided_by: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    decided_at: Mapped[datetime | None] = mapped_column(TZ)
+    decision_note: Mapped[str] = mapped_column(Text, server_default="")
+    return_reasons: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+
+    __table_args__ = (
+        CheckConstraint("state IN ('draft', 'submitted', 'accepted', 'returned')", name="state"),
+        Index("ix_security_filing_uscc_created_at", "uscc", "created_at"),
+        # One filing being written or reviewed per unit.
+        Index(
+            "uq_security_filing_open",
+            "uscc",
+            unique=True,
+            postgresql_where=text("state IN ('draft', 'submitted', 'returned')"),
+        ),
+        Index(
+            "ix_security_filing_accepted", "uscc", "decided_at", postgresql_where=text("state = 'accepted'")
+        ),
+    )
+
+
+class ResponsiblePersonRow(DossierItemRow):
+    """A responsible person (§21); `phone` is ciphertext."""
+
+    __tablename__ = "responsible_person"
+
+    role: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    position: Mapped[str] = mapped_column(Text, server_default="")
+    phone: Mapped[bytes | None] = mapped_column(LargeBinary)
+    responsibilities: Mapped[str] = mapped_column(Text, server_default="")
+    appointed_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        CheckConstraint("role IN ('first_responsible', 'co_responsible')", name="role"),
+        Index("ix_responsible_person_uscc", "uscc"),
+        Index(
+            "uq_responsible_person_first",
+            "uscc",
+            unique=True,
+            postgresql_where=text("role = 'first_responsible'"),
+        ),
+    )
+
+
+class SecurityStaffRow(DossierItemRow):
+    """A member of a unit's security staff; `resident_id` and `phone` are ciphertext."""
+
+    __tablename__ = "security_staff"
+
+    name: Mapped[str] = mapped_column(Text)
+    resident_id: Mapped[bytes] = mapped_column(LargeBinary)
+    resident_id_index: Mapped[bytes] = mapped_column(LargeBinary)
+    phone: Mapped[bytes | None] = mapped_column(LargeBinary)
+    employment: Mapped[str] = mapped_column(Text)
+    position: Mapped[str] = mapped_column(Text, server_default="")
+    skill_grade: Mapped[str | None] = mapped_column(Text)
+    hired_on: Mapped[date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(Text)
+    departed_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        CheckConstraint("employment IN ('full_time', 'part_time')", name="employment"),
+        CheckConstraint("state IN ('active', 'departed')", name="state"),
+        Index("ix_security_staff_uscc_name_id", "uscc", "name", "id"),
+        Index("ix_security_staff_resident_id_index", "resident_id_index"),
+        # One active record per person and unit.
+        Index(
+            "uq_security_staff_active_person",
+            "uscc",
+            "resident_id_index",
+            unique=True,
+            postgresql_where=text("state = 'active'"),
+        ),
+    )
+
+
+def _staff_key() -> Any:
+    return ForeignKey("security_staff.id", ondelete="CASCADE")
+
+
+class StaffTrainingRow(Base):
+    """A training of a staff member."""
+
+    __tablename__ = "staff_training"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(_staff_key(), index=True)
+    trained_on: Mapped[date] = mapped_column(Date)
+    course: Mapped[str] = mapped_column(Text)
+    hours: Mapped[float] = mapped_column(Double)
+    result: Mapped[str] = mapped_column(Text)
+    provider: Mapped[str] = mapped_column(Text, server_default="")
+
+
+class StaffAssessmentRow(Base):
+    """An assessment of a staff member."""
+
+    __tablename__ = "staff_assessment"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(_staff_key(), index=True)
+    assessed_on: Mapped[date] = mapped_column(Date)
+    subject: Mapped[str] = mapped_column(Text)
+    score: Mapped[int | None]
+    result: Mapped[str] = mapped_column(Text)
+
+
+class StaffCertificateRow(Base):
+    """A certificate of a staff member."""
+
+    __tablename__ = "staff_certificate"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(_staff_key(), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    number: Mapped[str] = mapped_column(Text, server_default="")
+    issuer: Mapped[str] = mapped_column(Text, server_default="")
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+
+
+class InformantRow(DossierItemRow):
+    """An informant (police only); `name` and `phone` are ciphertext."""
+
+    __tablename__ = "informant"
+
+    name: Mapped[bytes] = mapped_column(LargeBinary)
+    phone: Mapped[bytes | None] = mapped_column(LargeBinary)
+    department: Mapped[str] = mapped_column(Text, server_default="")
+    recruited_on: Mapped[date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(server_default=text("true"))
+    note: Mapped[str] = mapped_column(Text, server_default="")
+
+    __table_args__ = (Index("ix_informant_uscc", "uscc"),)
+
+
+class InformantReportRow(Base):
+    """An informant's report."""
+
+    __tablename__ = "informant_report"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    informant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("informant.id", ondelete="CASCADE"), index=True
+    )
+    uscc: Mapped[str] = mapped_column(_code(18), ForeignKey("unit.uscc", ondelete="CASCADE"))
+    reported_on: Mapped[date] = mapped_column(Date)
+    content: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(Text)
+    received_by: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    received_at: Mapped[datetime] = mapped_column(TZ)
+
+    __table_args__ = (Index("ix_informant_report_uscc_reported_on_id", "uscc", "reported_on", "id"),)
+
+
+class KeyPartRow(DossierItemRow):
+    """A key part (重要部位) and the protection it needs."""
+
+    __tablename__ = "key_part"
+
+    name: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(Text, server_default="")
+    description: Mapped[str] = mapped_column(Text, server_default="")
+    protection_measures: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    required_device_types: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+
+    __table_args__ = (UniqueConstraint("uscc", "name"),)
+
+
+class EmergencyPlanRow(Base):
+    """One version of an emergency plan."""
+
+    __tablename__ = "emergency_plan"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    plan_id: Mapped[uuid.UUID]
+    uscc: Mapped[str] = mapped_column(_code(18), ForeignKey("unit.uscc", ondelete="CASCADE"))
+    version: Mapped[int]
+    state: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    scenario: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text, server_default="")
+    effective_on: Mapped[date] = mapped_column(Date)
+    published_by: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    published_at: Mapped[datetime] = mapped_column(TZ)
+    superseded_at: Mapped[datetime | None] = mapped_column(TZ)
+
+    __table_args__ = (
+        CheckConstraint("state IN ('current', 'superseded')", name="state"),
+        UniqueConstraint("plan_id", "version"),
+        Index("ix_emergency_plan_uscc", "uscc"),
+        # One current version per plan.
+        Index(
+            "uq_emergency_plan_current", "plan_id", unique=True, postgresql_where=text("state = 'current'")
+        ),
+    )
+
+
+class DrillRow(Base):
+    """A drill."""
+
+    __tablename__ = "drill"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(_code(18), ForeignKey("unit.uscc", ondelete="CASCADE"))
+    drilled_on: Mapped[date] = mapped_column(Date)
+    scenario: Mapped[str] = mapped_column(Text)
+    participants: Mapped[int]
+    findings: Mapped[str] = mapped_column(Text, server_default="")
+    plan_id: Mapped[uuid.UUID | None]
+    joint_with_police: Mapped[bool] = mapped_column(server_default=text("false"))
+    recorded_by: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    recorded_at: Mapped[datetime] = mapped_column(TZ)
+
+    __table_args__ = (Index("ix_drill_uscc_drilled_on_id", "uscc", "drilled_on", "id"),)
+
+
+class WorkstationRow(DossierItemRow):
+    """A police workstation (警务室) in an enterprise."""
+
+    __tablename__ = "police_workstation"
+
+    police_station: Mapped[str] = mapped_column(_code(12), ForeignKey("police_station.code"))
+    name: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(Text, server_default="")
+    officers: Mapped[int] = mapped_column(server_default=text("0"))
+    duty_phone: Mapped[str] = mapped_column(Text, server_default="")
+    opened_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        Index("ix_police_workstation_uscc", "uscc"),
+        Index("ix_police_workstation_police_station", "police_station"),
+    )
+
+
+class InspectionRow(Base):
+    """An inspection by police or a regulator."""
+
+    __tablename__ = "inspection"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(_code(18), ForeignKey("unit.uscc", ondelete="CASCADE"))
+    inspected_on: Mapped[date] = mapped_column(Date)
+    party: Mapped[str] = mapped_column(Text)
+    party_sector: Mapped[str | None] = mapped_column(Text)
+    organisation: Mapped[str] = mapped_column(Text)
+    inspectors: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    findings: Mapped[str] = mapped_column(Text, server_default="")
+    recorded_by: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    recorded_at: Mapped[datetime] = mapped_column(TZ)
+
+    __table_args__ = (
+        CheckConstraint("party IN ('police', 'regulator')", name="party"),
+        Index("ix_inspection_uscc_inspected_on_id", "uscc", "inspected_on", "id"),
+    )
+
+
+class HazardRow(DossierItemRow):
+    """A hazard, its rectification and verification."""
+
+    __tablename__ = "hazard"
+
+    inspection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("inspection.id", ondelete="CASCADE"), index=True
+    )
+    party: Mapped[str] = mapped_column(Text)
+    party_sector: Mapped[str | None] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(Text)
+    opened_by: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    opened_at: Mapped[datetime] = mapped_column(TZ)
+    rectification_note: Mapped[str] = mapped_column(Text, server_default="")
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    rectified_by: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    rectified_at: Mapped[datetime | None] = mapped_column(TZ)
+    verification_note: Mapped[str] = mapped_column(Text, server_default="")
+    verified_by: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    verified_at: Mapped[datetime | None] = mapped_column(TZ)
+    overdue_announced_for: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        CheckConstraint("state IN ('open', 'rectified', 'verified')", name="state"),
+        Index("ix_hazard_uscc_deadline_id", "uscc", "deadline", "id"),
+        # The sweep and the flags look at open hazards by deadline.
+        Index("ix_hazard_open_deadline", "deadline", postgresql_where=text("state = 'open'")),
     )

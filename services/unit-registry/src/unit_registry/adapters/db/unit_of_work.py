@@ -5,6 +5,20 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from neibao_messaging import Outbox
+from unit_registry.adapters.db.dossier_repositories import (
+    SqlDossierRepository,
+    SqlDrillRepository,
+    SqlFilingRepository,
+    SqlHazardRepository,
+    SqlInformantRepository,
+    SqlInspectionRepository,
+    SqlKeyPartRepository,
+    SqlPlanRepository,
+    SqlResponsiblePersonRepository,
+    SqlStaffRepository,
+    SqlWorkstationRepository,
+)
+from unit_registry.adapters.db.personal_data import PersonalDataCipher
 from unit_registry.adapters.db.repositories import (
     SqlDesignationRepository,
     SqlJurisdictionRepository,
@@ -18,8 +32,14 @@ from unit_registry.service.unit_of_work import UnitOfWork
 class SqlUnitOfWork(UnitOfWork):
     """Repositories over one session; `commit` writes the outbox rows in the same transaction."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], topic: str = TOPIC) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        personal_data: PersonalDataCipher,
+        topic: str = TOPIC,
+    ) -> None:
         self._sessions = sessions
+        self._personal_data = personal_data
         self._topic = topic
         self._session: AsyncSession | None = None
         self._events: list[DomainEvent] = []
@@ -32,6 +52,18 @@ class SqlUnitOfWork(UnitOfWork):
         self.units = SqlUnitRepository(self._session)
         self.designations = SqlDesignationRepository(self._session)
         self.jurisdictions = SqlJurisdictionRepository(self._session)
+        session, pii = self._session, self._personal_data
+        self.dossier = SqlDossierRepository(session)
+        self.filings = SqlFilingRepository(session, pii)
+        self.responsible_persons = SqlResponsiblePersonRepository(session, pii)
+        self.staff = SqlStaffRepository(session, pii)
+        self.informants = SqlInformantRepository(session, pii)
+        self.key_parts = SqlKeyPartRepository(session, pii)
+        self.plans = SqlPlanRepository(session)
+        self.drills = SqlDrillRepository(session)
+        self.workstations = SqlWorkstationRepository(session, pii)
+        self.inspections = SqlInspectionRepository(session)
+        self.hazards = SqlHazardRepository(session, pii)
         self._events = []
         return self
 

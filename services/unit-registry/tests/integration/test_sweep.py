@@ -1,0 +1,114 @@
+"""The overdue sweep: what the calendar makes overdue is flagged and announced once, however often it runs."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from neibao.unitregistry.v1 import dossier_pb2, events_pb2, inspection_pb2, unit_pb2
+from unit_registry.domain.dossier import FILING_GRACE_DAYS, local_date
+from unit_registry.service.sweep import sweep_overdue
+
+from .conftest import HEPING_EXPRESS, HEPING_SHOP, Registry
+
+P = "neibao.unit-registry."
+
+
+async def designate(registry: Registry, uscc: str, on: str) -> unit_pb2.Unit:
+    await registry.units.ProposeKeyUnit(
+        unit_pb2.ProposeKeyUnitRequest(uscc=uscc, category=unit_pb2.KEY_UNIT_CATEGORY_OTHER_DESIGNATED),
+        metadata=registry.auth("police-heping"),
+    )
+    confirmed = await registry.units.ConfirmKeyUnit(
+        unit_pb2.ConfirmKeyUnitRequest(uscc=uscc, designated_on=on), metadata=registry.auth("police-shenyang")
+    )
+    return confirmed.unit
+
+
+async def flagged(registry: Registry, **criteria: bool) -> set[str]:
+    found = await registry.units.ListUnits(
+        unit_pb2.ListUnitsRequest(**criteria),  # type: ignore[arg-type]
+        metadata=registry.auth("admin"),
+    )
+    return {u.uscc for u in found.items}
+
+
+def payloads(registry: Registry, event_type: str) -> list[bytes]:
+    return [
+        bytes(row[0])
+        for row in registry.rows(
+            "SELECT payload FROM outbox WHERE headers->>'ce_type' = %s ORDER BY id", P + event_type
+        )
+    ]
+
+
+async def test_the_sweep_flags_and_announces_once(populated: Registry) -> None:
+    registry = populated
+    now = datetime.now(UTC)
+    today = local_date(now)
+    shop = await designate(registry, HEPING_SHOP, today.isoformat())
+    express = await designate(registry, HEPING_EXPRESS, today.isoformat())
+    # Freshly designated: the filing has its grace period; drills are due at once.
+    assert (shop.filing_overdue, shop.drills_overdue, express.drills_overdue) == (False, True, True)
+    heping = registry.auth("police-heping")
+    inspection = await registry.inspections.RecordInspection(
+        inspection_pb2.RecordInspectionRequest(
+            uscc=HEPING_SHOP, inspected_on=today.isoformat(), organisation="太原街派出所", inspectors=["张伟"]
+        ),
+        metadata=heping,
+    )
+    hazard = await registry.inspections.OpenHazard(
+        inspection_pb2.OpenHazardRequest(
+            uscc=HEPING_SHOP,
+            inspection_id=inspection.inspection.id,
+            severity=dossier_pb2.SEVERITY_HIGH,
+            description="周界报警装置失效",
+            deadline=(today + timedelta(days=10)).isoformat(),
+        ),
+        metadata=heping,
+    )
+
+    report = await sweep_overdue(registry.unit_of_work, clock=lambda: now)
+    assert (report.hazards_overdue, report.flags_changed) == (0, 0)
+
+    # A month on, twice at once: the hazard is past its deadline, the filing grace period is over.
+    later = now + timedelta(days=FILING_GRACE_DAYS + 1)
+    reports = await asyncio.gather(
+        sweep_overdue(registry.unit_of_work, clock=lambda: later),
+        sweep_overdue(registry.unit_of_work, clock=lambda: later),
+    )
+    assert sum(r.hazards_overdue for r in reports) == 1
+    overdue = payloads(registry, "hazard.overdue.v1")
+    assert len(overdue) == 1
+    announced = events_pb2.HazardOverdue.FromString(overdue[0])
+    assert announced.hazard.hazard_id == hazard.hazard.id
+    assert announced.flags == dossier_pb2.DossierFlags(
+        filing_overdue=True, drills_overdue=True, hazards_overdue=True
+    )
+    assert announced.actor.name == "unit-registry"
+    # The express company has no hazard: its changed flags are announced as such, once.
+    changed = [
+        events_pb2.DossierFlagsChanged.FromString(p) for p in payloads(registry, "dossier.flags-changed.v1")
+    ]
+    assert [(c.uscc, c.flags.filing_overdue, c.previous.filing_overdue) for c in changed] == [
+        (HEPING_EXPRESS, True, False)
+    ]
+    assert await flagged(registry, hazards_overdue=True) == {HEPING_SHOP}
+    assert await flagged(registry, filing_overdue=True) == {HEPING_SHOP, HEPING_EXPRESS}
+
+    events = registry.count("SELECT count(*) FROM outbox")
+    again = await sweep_overdue(registry.unit_of_work, clock=lambda: later)
+    assert (again.hazards_overdue, again.flags_changed) == (0, 0)
+    assert registry.count("SELECT count(*) FROM outbox") == events
+
+    # Rectified, the hazard no longer counts; the flag follows at once (no sweep needed).
+    await registry.inspections.RectifyHazard(
+        inspection_pb2.RectifyHazardRequest(
+            uscc=HEPING_SHOP,
+            id=hazard.hazard.id,
+            rectification_note="已修复",
+            evidence=[inspection_pb2.Evidence(description="测试记录")],
+        ),
+        metadata=registry.auth("security-chief-demo"),
+    )
+    assert await flagged(registry, hazards_overdue=True) == set()
