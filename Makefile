@@ -91,7 +91,7 @@ check: lint protos-check compose-check test-unit test-integration e2e
 define run_pytest_each
 	@status=0; for dir in $(1); do \
 		echo "[neibao] $$dir"; \
-		$(PY) pytest -q $$dir; rc=$$?; \
+		rc=0; $(PY) pytest -q $$dir || rc=$$?; \
 		if [ $$rc -ne 0 ] && [ $$rc -ne 5 ]; then status=1; echo "[neibao] FAILED: $$dir"; fi; \
 	done; exit $$status
 endef

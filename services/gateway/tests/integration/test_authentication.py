@@ -93,10 +93,10 @@ async def test_forgeries_are_refused(
 
 
 async def test_a_token_of_another_issuer_is_refused(
-    start_gateway: StartGateway, tokens: dict[str, str]
+    start_gateway: StartGateway, tokens: dict[str, str], stack: StackEndpoints
 ) -> None:
     # The same realm under another host name is another issuer (its tokens say 127.0.0.1).
-    gateway = await start_gateway(keycloak_url="http://localhost:8180")
+    gateway = await start_gateway(keycloak_url=stack.keycloak_url.replace("127.0.0.1", "localhost"))
     assert_invalid_token(
         await gateway.client.get(ME, headers=bearer(tokens["police-heping"])), "wrong_issuer"
     )

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from neibao_testkit import StackEndpoints
+
 from .conftest import StartGateway, bearer
 
 CONSOLE_ORIGIN = "https://console.neibao.test"
@@ -53,7 +55,7 @@ async def test_validation_errors_point_at_the_field(
 
 
 async def test_security_headers_on_every_response(
-    start_gateway: StartGateway, tokens: dict[str, str]
+    start_gateway: StartGateway, tokens: dict[str, str], stack: StackEndpoints
 ) -> None:
     gateway = await start_gateway()
     responses = [
@@ -67,7 +69,7 @@ async def test_security_headers_on_every_response(
         csp = response.headers["content-security-policy"]
         assert "default-src 'self'" in csp
         assert "frame-ancestors 'none'" in csp
-        assert "connect-src 'self' http://127.0.0.1:8180" in csp
+        assert f"connect-src 'self' {stack.keycloak_url}" in csp
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["referrer-policy"] == "no-referrer"
         assert "strict-transport-security" not in response.headers  # plain HTTP
