@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 
@@ -280,23 +279,30 @@ def platform(cfg: StackConfig) -> None:
 
 
 def run(cfg: StackConfig) -> None:
-    """The whole platform up, migrated and seeded; stops everything on Ctrl-C or SIGTERM."""
+    """The whole platform up, migrated and seeded; stops everything on Ctrl-C or SIGTERM, at any moment."""
     started = time.monotonic()
-    up(cfg)
-    found = services.discover(cfg)
-    migrate_and_seed(cfg, found, seed=True)
-    start_services(cfg, found)
-    print(banner(cfg, found), flush=True)
-    say(f"ready in {time.monotonic() - started:.1f}s")
-    stop = threading.Event()
+
+    def interrupted(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    while not stop.is_set():
-        stop.wait(1)
-        if supervisor.pid(cfg) is None:
-            say("supervisord is gone; exiting")
-            return
-    down(cfg)
+        signal.signal(signum, interrupted)
+    try:
+        up(cfg)
+        found = services.discover(cfg)
+        migrate_and_seed(cfg, found, seed=True)
+        start_services(cfg, found)
+        print(banner(cfg, found), flush=True)
+        say(f"ready in {time.monotonic() - started:.1f}s")
+        while supervisor.pid(cfg) is not None:
+            time.sleep(1)
+        say("supervisord is gone; exiting")
+    except KeyboardInterrupt:
+        # Ctrl-C (or SIGTERM) during start-up or while running: stop whatever was started.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        say("interrupted")
+        down(cfg)
 
 
 def run_tests(cfg: StackConfig, command: list[str]) -> int:

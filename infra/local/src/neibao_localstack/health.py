@@ -82,6 +82,8 @@ def wait_one(cfg: StackConfig, name: str) -> float:
             return time.monotonic() - started
         except Exception as exc:  # any failure means "not yet"; the last one is reported
             last_error = exc
+        if supervisor.pid(cfg) is None:
+            raise NotReady(f"{name}: the stack was stopped while waiting")
         state = supervisor.states(cfg).get(name)
         if state in {"FATAL", "EXITED", "BACKOFF", "STOPPED"}:
             raise NotReady(
