@@ -202,13 +202,13 @@ def _run_checked(command: list[str], env: dict[str, str]) -> None:
         fail(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
 
 
-def start_services(cfg: StackConfig, found: list[services.Service], *, restart: bool = False) -> None:
-    """Start (or restart, to run the current code) every service process and wait until each answers."""
+def start_services(cfg: StackConfig, found: list[services.Service]) -> None:
+    """(Re)start every service process, so it runs the current code, and wait until each answers."""
     names = [program.name for program in services.programs(cfg, found)]
     if not names:
         return
     with step(f"starting {len(names)} service processes"):
-        supervisor.ctl(cfg, "restart" if restart else "start", *names, check=False)
+        supervisor.ctl(cfg, "restart", *names, check=False)
         try:
             health.wait_services(cfg, found)
         except health.NotReady as exc:
@@ -266,13 +266,22 @@ def banner(cfg: StackConfig, found: list[services.Service]) -> str:
     return "\n".join(lines)
 
 
+def start_platform(cfg: StackConfig) -> tuple[bool, list[services.Service]]:
+    """Servers up, every service migrated, seeded and (re)started on the current code, as `make run` has it.
+
+    Returns whether this call started supervisord, and the services.
+    """
+    started_here = up(cfg)
+    found = services.discover(cfg)
+    migrate_and_seed(cfg, found, seed=True)
+    start_services(cfg, found)
+    return started_here, found
+
+
 def platform(cfg: StackConfig) -> None:
     """The whole platform up, migrated and seeded, left running in the background (`down` stops it)."""
     started = time.monotonic()
-    up(cfg)
-    found = services.discover(cfg)
-    migrate_and_seed(cfg, found, seed=True)
-    start_services(cfg, found, restart=True)
+    _, found = start_platform(cfg)
     text = banner(cfg, found).replace("Press Ctrl-C to stop everything.", "Stop it with `make down`.")
     print(text, flush=True)
     say(f"ready in {time.monotonic() - started:.1f}s")
@@ -288,10 +297,7 @@ def run(cfg: StackConfig) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, interrupted)
     try:
-        up(cfg)
-        found = services.discover(cfg)
-        migrate_and_seed(cfg, found, seed=True)
-        start_services(cfg, found)
+        _, found = start_platform(cfg)
         print(banner(cfg, found), flush=True)
         say(f"ready in {time.monotonic() - started:.1f}s")
         while supervisor.pid(cfg) is not None:
@@ -307,11 +313,8 @@ def run(cfg: StackConfig) -> None:
 
 def run_tests(cfg: StackConfig, command: list[str]) -> int:
     """Bring up what the tests need, run them, and tear down what this call started."""
-    started_here = up(cfg)
-    found = services.discover(cfg)
     # End-to-end tests run against the platform as `make run` has it: migrated, seeded, every service up.
-    migrate_and_seed(cfg, found, seed=True)
-    start_services(cfg, found, restart=True)
+    started_here, _ = start_platform(cfg)
     env = {**os.environ, **cfg.environment()}
     try:
         return subprocess.run(command, env=env, check=False).returncode

@@ -74,6 +74,16 @@ class JwksCache:
             raise JwksUnavailable(f"no usable signing keys for {self.issuer}")
         return self._keys.get(kid)
 
+    async def ensure_usable(self) -> None:
+        """Raises JwksUnavailable unless a usable key set is held; fetches only when it is not fresh.
+
+        For readiness probes: asking for a made-up kid instead would refetch on every cooldown.
+        """
+        if not self._fresh(self._clock()):
+            await self._fetch_once(self._clock())
+        if not self._usable(self._clock()):
+            raise JwksUnavailable(f"no usable signing keys for {self.issuer}")
+
     async def refresh(self) -> None:
         """Fetch the keys now (e.g. at start-up), regardless of TTL and cooldown; raises JwksUnavailable."""
         async with self._lock:

@@ -135,6 +135,31 @@ async def test_concurrent_unknown_kids_after_the_cooldown_share_one_fetch(
     assert realm.jwks_fetches == 2
 
 
+async def test_ensure_usable_fetches_only_when_the_held_keys_are_not_fresh(
+    realm: Any, http: httpx.AsyncClient, clock: Any, signing_key: RSAKey
+) -> None:
+    realm.publish(signing_key)
+    cache = make_cache(http, clock)
+    await cache.ensure_usable()
+    assert realm.jwks_fetches == 1
+    for _ in range(100):  # a probe every few seconds within the TTL: no refetch
+        clock.advance(2)
+        await cache.ensure_usable()
+    assert realm.jwks_fetches == 1
+    clock.advance(300)  # past the TTL: one refetch
+    await cache.ensure_usable()
+    assert realm.jwks_fetches == 2
+
+
+async def test_ensure_usable_fails_closed_without_keys(
+    realm: Any, http: httpx.AsyncClient, clock: Any
+) -> None:
+    realm.status = 503
+    cache = make_cache(http, clock)
+    with pytest.raises(JwksUnavailable):
+        await cache.ensure_usable()
+
+
 async def test_fails_closed_when_the_realm_never_answered(
     realm: Any, http: httpx.AsyncClient, clock: Any
 ) -> None:

@@ -10,8 +10,6 @@ from gateway.entrypoints.http.schemas import HealthRead, ReadinessRead
 from neibao_identity import JwksUnavailable
 
 SIGNING_KEYS = "signing-keys"
-# No realm key has this kid: asking for it checks that keys are held (a refetch at most per cooldown).
-_PROBE_KID = "neibao-gateway-readiness-probe"
 
 router = gateway_router(tags=["operations"])
 
@@ -27,7 +25,7 @@ async def get_readiness(dependencies: Dependencies) -> ReadinessRead:
     """Ready when the realm's signing keys are held and every configured upstream answers gRPC health."""
     checks: dict[str, bool] = {}
     try:
-        await dependencies.jwks.get(_PROBE_KID)
+        await dependencies.jwks.ensure_usable()
         checks[SIGNING_KEYS] = True
     except JwksUnavailable:
         checks[SIGNING_KEYS] = False
