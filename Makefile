@@ -19,7 +19,8 @@ UNIT_TESTS = $(wildcard libs/*/tests/unit infra/local/tests/unit services/*/test
 INTEGRATION_TESTS = $(wildcard libs/*/tests/integration infra/local/tests/integration services/*/tests/integration)
 
 .PHONY: help run test bootstrap system sync up down status logs provision protos protos-check lint fmt \
-        compose-check check platform test-unit test-integration e2e clean bench-gateway
+        compose-check check platform test-unit test-integration e2e clean bench-gateway bench-registry \
+        bench-heartbeats
 
 help: ## this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -110,6 +111,12 @@ e2e: ## end-to-end tests against the running platform
 
 bench-gateway: ## benchmark: a read through the gateway vs direct gRPC (needs `make run` in another shell)
 	@$(PY) python e2e/bench/bench_gateway.py
+
+bench-registry: ## benchmark: unit search and lists through the gateway over 10^6 units (needs `make run`)
+	@$(PY) python e2e/bench/bench_registry.py
+
+bench-heartbeats: ## benchmark: heartbeat ingestion over 10^6 devices, offline-detection lag (needs `make up`)
+	@$(PY) python e2e/bench/bench_heartbeats.py
 
 clean: down ## stop and delete the run folder (databases, broker data, logs); caches are kept
 	@if [ -x $(UV) ]; then $(STACK) purge; fi

@@ -28,6 +28,23 @@ ROLE_OF = {
 PLATFORM_ROLES = frozenset(ROLE_OF.values())
 # Real objects for the path parameters: a refusal must not depend on the object being missing.
 PATH_VALUES = {"uscc": DEMO_UNIT, "code": "210102"}
+# The dossier's items: any id will do (the role is refused before the item is looked for).
+PATH_VALUES |= dict.fromkeys(
+    (
+        "filing_id",
+        "person_id",
+        "key_part_id",
+        "workstation_id",
+        "staff_id",
+        "informant_id",
+        "inspection_id",
+        "hazard_id",
+        "device_id",
+        "alarm_id",
+        "silence_id",
+    ),
+    "00000000-0000-4000-8000-000000000000",
+)
 
 
 @pytest.fixture(scope="module")

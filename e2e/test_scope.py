@@ -1,6 +1,6 @@
 """The object-scope matrix through the running gateway: every demo account sees exactly its part of the
 province. A unit outside the caller's scope answers 404 on every unit resource (the unit, its history,
-its designations); no list page holds a foreign row, whatever the filters ask for.
+its designations, the parts of its dossier); no list page holds a foreign row, whatever the filters ask for.
 
 What each account may see is derived from its own /api/v1/me (roles, jurisdiction, sector, unit) by the
 rules of ARCHITECTURE.md, and checked against what the province admin sees of the same units.
@@ -18,7 +18,7 @@ import pytest
 from .conftest import TokenBook
 from .support import DEMO_POSTAL, DEMO_UNIT, DEMO_USERS, PRINCIPALS, SECTOR_CLIENT, assert_problem
 
-UNIT_RESOURCES = ("", "/changes", "/designations")
+UNIT_RESOURCES = ("", "/changes", "/designations", "/dossier", "/staff", "/responsible-persons", "/hazards")
 # A bound on the pages walked per list (200 units a page).
 MAX_PAGES = 6
 

@@ -14,6 +14,7 @@ from neibao_identity.jwks import JwksCache
 from neibao_identity.principal import Principal, Role
 from neibao_identity.scope import Scope, jurisdiction_prefix
 from neibao_identity.sql import scope_clause
+from neibao_identity.verified_tokens import VerifiedTokenCache
 from neibao_identity.verifier import GATEWAY_AUDIENCE, MAX_LEEWAY_SECONDS, TokenVerifier
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Role",
     "Scope",
     "TokenVerifier",
+    "VerifiedTokenCache",
     "authenticated",
     "bearer_metadata",
     "bearer_token",

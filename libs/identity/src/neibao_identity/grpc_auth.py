@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import grpc
 import grpc.aio
@@ -13,7 +13,6 @@ import grpc.aio
 from neibao_identity.context import authenticated, current_token
 from neibao_identity.errors import InvalidToken, InvalidTokenReason, NotAuthenticated
 from neibao_identity.principal import Principal
-from neibao_identity.verifier import TokenVerifier
 
 # grpc-stubs makes these generic; at run time they are plain classes.
 if TYPE_CHECKING:
@@ -56,6 +55,14 @@ def bearer_token(metadata: Iterable[Metadatum] | None) -> str:
     return token
 
 
+class PrincipalVerifier(Protocol):
+    """What turns a bearer token into a Principal (TokenVerifier, or VerifiedTokenCache in front of it)."""
+
+    async def verify(self, token: str) -> Principal:
+        """The principal of a valid token; raises InvalidToken otherwise."""
+        ...
+
+
 class AuthInterceptor(_ServerInterceptor):
     """Verifies the bearer token of every call except public methods and binds its Principal.
 
@@ -65,7 +72,7 @@ class AuthInterceptor(_ServerInterceptor):
     """
 
     def __init__(
-        self, verifier: TokenVerifier, public_methods: Sequence[str] = DEFAULT_PUBLIC_METHODS
+        self, verifier: PrincipalVerifier, public_methods: Sequence[str] = DEFAULT_PUBLIC_METHODS
     ) -> None:
         self._verifier = verifier
         self._public_methods = tuple(public_methods)

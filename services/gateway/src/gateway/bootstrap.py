@@ -14,15 +14,16 @@ from gateway.adapters.kafka_audit import KafkaAuditPublisher, kafka_producer_fac
 from gateway.adapters.kafka_feed import KafkaLiveFeed
 from gateway.adapters.rate_limit import PrincipalRateLimiter
 from gateway.adapters.upstream import Upstreams
-from gateway.adapters.verified_tokens import VerifiedTokenCache
 from gateway.config import Settings
 from gateway.domain.live import EventBuffer
+from gateway.entrypoints.http.alarm_schemas import alarm_event_document
 from gateway.entrypoints.http.app import create_app
 from gateway.entrypoints.http.dependencies import GatewayDependencies
+from gateway.entrypoints.http.routes.alarms import ALARM_EVENT_PAYLOADS, ALARMS_STREAM
 from gateway.entrypoints.http.routes.units import UNITS_STREAM
 from gateway.service.audit import AuditTrail
 from gateway.service.live import LiveStream
-from neibao_identity import JwksCache, TokenVerifier
+from neibao_identity import JwksCache, TokenVerifier, VerifiedTokenCache
 from neibao_runtime import configure_logging, configure_telemetry, get_logger, start_metrics_server
 
 _log = get_logger(__name__)
@@ -63,6 +64,16 @@ def build_dependencies(
         group_id=KafkaLiveFeed.group_for("neibao-gateway-live", settings.instance_id),
         on_new=units.notify_threadsafe,
     )
+    alarms = LiveStream(ALARMS_STREAM, EventBuffer(settings.live_buffer_size))
+    alarms_feed = KafkaLiveFeed(
+        settings.kafka_bootstrap,
+        settings.alarm_events_topic,
+        alarms.buffer,
+        group_id=KafkaLiveFeed.group_for("neibao-gateway-live-alarms", settings.instance_id),
+        on_new=alarms.notify_threadsafe,
+        registry=ALARM_EVENT_PAYLOADS,
+        render=alarm_event_document,
+    )
     return GatewayDependencies(
         settings=settings,
         http=http,
@@ -81,8 +92,8 @@ def build_dependencies(
         ),
         audit_publisher=publisher,
         audit=AuditTrail(publisher, settings.audit_topic, service=settings.service_name),
-        live_streams={UNITS_STREAM: units},
-        live_feeds={UNITS_STREAM: units_feed},
+        live_streams={UNITS_STREAM: units, ALARMS_STREAM: alarms},
+        live_feeds={UNITS_STREAM: units_feed, ALARMS_STREAM: alarms_feed},
         tracer_provider=tracer_provider,
     )
 

@@ -70,6 +70,7 @@ class Settings(ServiceSettings):
     audit_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
     unit_events_topic: str = "neibao.unit-registry.events.v1"
+    alarm_events_topic: str = "neibao.alarm-routing.events.v1"
     live_buffer_size: int = Field(default=10_000, ge=1)
     sse_heartbeat_seconds: float = Field(default=15.0, gt=0)
     # Each gateway replica reads the live topics in a group of its own (latest offsets at start).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,17 +14,22 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from neibao_identity import AuthInterceptor, JwksCache, TokenVerifier
+from neibao_identity import AuthInterceptor, JwksCache, TokenVerifier, VerifiedTokenCache
 from neibao_messaging import relay as messaging_relay
 from neibao_runtime import serve as run_grpc_server
+from neibao_runtime.logging import configure_logging, get_logger
+from neibao_runtime.shutdown import wait_for_shutdown_signal
 from unit_registry.adapters.db.personal_data import PersonalDataCipher
 from unit_registry.adapters.db.unit_of_work import SqlUnitOfWork
+from unit_registry.adapters.db.views import SqlUnitViews
 from unit_registry.config import Settings
 from unit_registry.entrypoints.grpc_servicers import register
 from unit_registry.service.sweep import SweepReport, sweep_overdue
 
 # services/unit-registry/migrations, next to src/ (copied beside it in the container image).
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+_log = get_logger(__name__)
 
 
 @dataclass
@@ -33,9 +39,10 @@ class Application:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     http: httpx.AsyncClient
-    verifier: TokenVerifier
+    verifier: VerifiedTokenCache
     personal_data: PersonalDataCipher
     events_topic: str
+    views: SqlUnitViews
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """A fresh unit of work (one per request)."""
@@ -43,15 +50,20 @@ class Application:
 
     def register(self, server: grpc.aio.Server) -> Sequence[str]:
         """Add the registry's services to a server (neibao_runtime's Register)."""
-        return register(self.unit_of_work)(server)
+        return register(self.unit_of_work, self.views)(server)
 
     @property
     def interceptors(self) -> list[Any]:
         """Every call but health checks must carry a valid realm token."""
         return [AuthInterceptor(self.verifier)]
 
+    async def start(self) -> None:
+        """Open what needs the running loop (the read views' pool)."""
+        await self.views.open()
+
     async def close(self) -> None:
         """Release connections."""
+        await self.views.close()
         await self.http.aclose()
         await self.engine.dispose()
 
@@ -62,10 +74,13 @@ def build(settings: Settings) -> Application:
         settings.database_url.get_secret_value(), pool_size=settings.database_pool_size, pool_pre_ping=True
     )
     http = httpx.AsyncClient(timeout=10)
-    verifier = TokenVerifier(
-        JwksCache(settings.issuer, http),
-        audience=settings.token_audience,
-        leeway=settings.token_leeway_seconds,
+    # The gateway verified the same token a moment ago; remembering it spares ~0.4 ms per call.
+    verifier = VerifiedTokenCache(
+        TokenVerifier(
+            JwksCache(settings.issuer, http),
+            audience=settings.token_audience,
+            leeway=settings.token_leeway_seconds,
+        )
     )
     return Application(
         engine=engine,
@@ -74,6 +89,7 @@ def build(settings: Settings) -> Application:
         verifier=verifier,
         personal_data=PersonalDataCipher.from_keys(settings.privacy_keys()),
         events_topic=settings.events_topic,
+        views=SqlUnitViews(settings.database_url.get_secret_value(), max_size=settings.database_pool_size),
     )
 
 
@@ -81,6 +97,7 @@ async def serve(settings: Settings) -> None:
     """The gRPC server until SIGTERM (health, reflection, traces, metrics from neibao_runtime)."""
     app = build(settings)
     try:
+        await app.start()
         await run_grpc_server(settings, app.register, app.interceptors)
     finally:
         await app.close()
@@ -95,6 +112,26 @@ async def sweep(settings: Settings) -> SweepReport:
         return await sweep_overdue(lambda: SqlUnitOfWork(sessions, personal_data, settings.events_topic))
     finally:
         await engine.dispose()
+
+
+async def sweep_periodically(settings: Settings) -> None:
+    """The overdue sweep every `sweep_interval_seconds` until SIGTERM or SIGINT (the local stack's job).
+
+    A failed sweep is logged and retried at the next tick: the sweep is idempotent, nothing is lost.
+    """
+    configure_logging(f"{settings.service_name}-sweeper", settings.log_level)
+    stop = asyncio.ensure_future(wait_for_shutdown_signal())
+    try:
+        while not stop.done():
+            try:
+                report = await sweep(settings)
+                _log.info("sweep done", summary=report.summary())
+            except Exception:
+                _log.exception("sweep failed; retrying at the next tick")
+            await asyncio.wait({stop}, timeout=settings.sweep_interval_seconds)
+    finally:
+        stop.cancel()
+    _log.info("sweeper stopped")
 
 
 def relay(settings: Settings) -> int:

@@ -42,6 +42,8 @@ class Settings(ServiceSettings):
     # The stream this service publishes to (tests point it at a fresh topic).
     events_topic: str = Field(default=TOPIC, min_length=1)
     token_leeway_seconds: int = Field(default=30, ge=0, le=60)
+    # How often the `sweeper` process runs the overdue sweep (a Kubernetes CronJob runs `sweep` instead).
+    sweep_interval_seconds: float = Field(default=300.0, gt=0, le=86_400)
     # Personal-data keys (see neibao_privacy.PrivacyKeys): the field-encryption keyring
     # "k1:<base64 of 32 bytes>,k2:...", the id of the key new ciphertexts use, and the blind-index key
     # (base64, at least 32 bytes). Stack-wide names, so every service indexes a resident ID the same way.

@@ -138,6 +138,10 @@ class Registry:
             row = conn.execute(sql, params).fetchone()  # type: ignore[arg-type]
         return int(row[0]) if row else 0
 
+    def execute(self, sql: str, *params: object) -> None:
+        with psycopg.connect(conninfo(self.database_url)) as conn:
+            conn.execute(sql, params)  # type: ignore[arg-type]
+
     def rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
         with psycopg.connect(conninfo(self.database_url)) as conn:
             return conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
@@ -150,6 +154,7 @@ class Registry:
 async def start_registry(settings: Settings, tokens: dict[str, str]) -> AsyncIterator[Registry]:
     """The gRPC server as `serve` builds it (auth interceptor, health), on a free port."""
     app = bootstrap.build(settings)
+    await app.start()
     server = GrpcServer(app.register, port=0, interceptors=app.interceptors)
     await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")

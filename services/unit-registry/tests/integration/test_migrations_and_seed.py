@@ -38,6 +38,7 @@ DOSSIER_TABLES = {
     "hazard",
 }
 FLAGS = {"filing_overdue", "drills_overdue", "hazards_overdue"}
+SEARCH_TABLES = {"unit_search_term"}  # 0004: postings that lists read in USCC order
 
 
 def tables(url: str) -> set[str]:
@@ -54,6 +55,8 @@ def unit_columns(url: str) -> set[str]:
 
 def test_upgrade_downgrade_upgrade(pg_database: str) -> None:
     bootstrap.migrate(pg_database)
+    assert tables(pg_database) == UNIT_TABLES | DOSSIER_TABLES | SEARCH_TABLES
+    bootstrap.downgrade(pg_database, "0003")
     assert tables(pg_database) == UNIT_TABLES | DOSSIER_TABLES
     assert unit_columns(pg_database) >= FLAGS
     bootstrap.downgrade(pg_database, "0002")
@@ -67,7 +70,7 @@ def test_upgrade_downgrade_upgrade(pg_database: str) -> None:
     bootstrap.downgrade(pg_database, "base")
     assert tables(pg_database) == set()
     bootstrap.migrate(pg_database)
-    assert tables(pg_database) == UNIT_TABLES | DOSSIER_TABLES
+    assert tables(pg_database) == UNIT_TABLES | DOSSIER_TABLES | SEARCH_TABLES
 
 
 def _used(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

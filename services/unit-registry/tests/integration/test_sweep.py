@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
 from datetime import UTC, datetime, timedelta
 
 from neibao.unitregistry.v1 import dossier_pb2, events_pb2, inspection_pb2, unit_pb2
+from neibao_testkit.endpoints import StackEndpoints
 from unit_registry.domain.dossier import FILING_GRACE_DAYS, local_date
 from unit_registry.service.sweep import sweep_overdue
 
@@ -112,3 +116,54 @@ async def test_the_sweep_flags_and_announces_once(populated: Registry) -> None:
         metadata=registry.auth("security-chief-demo"),
     )
     assert await flagged(registry, hazards_overdue=True) == set()
+
+
+async def test_the_sweeper_process_sweeps_on_its_own_and_stops_on_sigterm(
+    populated: Registry, stack: StackEndpoints, pii_keys: dict[str, str]
+) -> None:
+    """`python -m unit_registry sweeper` (a process of the local stack) finds what time made overdue."""
+    registry = populated
+    today = local_date(datetime.now(UTC))
+    heping = registry.auth("police-heping")
+    inspection = await registry.inspections.RecordInspection(
+        inspection_pb2.RecordInspectionRequest(
+            uscc=HEPING_SHOP, inspected_on=today.isoformat(), organisation="太原街派出所", inspectors=["张伟"]
+        ),
+        metadata=heping,
+    )
+    await registry.inspections.OpenHazard(
+        inspection_pb2.OpenHazardRequest(
+            uscc=HEPING_SHOP,
+            inspection_id=inspection.inspection.id,
+            severity=dossier_pb2.SEVERITY_HIGH,
+            description="消防通道堵塞",
+            deadline=(today + timedelta(days=3)).isoformat(),
+        ),
+        metadata=heping,
+    )
+    # Time passes: the deadline is now behind us (as the calendar, not a write, would make it).
+    registry.execute("UPDATE hazard SET deadline = %s", today - timedelta(days=1))
+    env = {
+        **os.environ,
+        "NEIBAO_UNIT_REGISTRY_DATABASE_URL": registry.database_url,
+        "NEIBAO_UNIT_REGISTRY_KAFKA_BOOTSTRAP": stack.kafka_bootstrap,
+        "NEIBAO_UNIT_REGISTRY_KEYCLOAK_URL": stack.keycloak_url,
+        "NEIBAO_UNIT_REGISTRY_SWEEP_INTERVAL_SECONDS": "0.5",
+        **{f"NEIBAO_{name.upper()}": value for name, value in pii_keys.items()},
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "unit_registry", "sweeper", env=env, stdout=asyncio.subprocess.DEVNULL
+    )
+    try:
+        deadline = asyncio.get_running_loop().time() + 30
+        while not payloads(registry, "hazard.overdue.v1"):
+            assert process.returncode is None, "the sweeper exited"
+            assert asyncio.get_running_loop().time() < deadline, "no sweep announced the overdue hazard"
+            await asyncio.sleep(0.2)
+        assert await flagged(registry, hazards_overdue=True) == {HEPING_SHOP}
+        await asyncio.sleep(1.2)  # more ticks: the hazard is announced once, however often it runs
+        assert len(payloads(registry, "hazard.overdue.v1")) == 1
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(process.wait(), timeout=20) == 0

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from google.protobuf.json_format import MessageToDict
+from google.protobuf.message import Message
 from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 
@@ -30,14 +31,19 @@ from neibao_messaging.envelope import (
 
 logger = logging.getLogger(__name__)
 
+Render = Callable[[Message], Mapping[str, Any]]
+"""Makes a decoded payload into the `data` a reader receives (the REST spelling of a stream's events)."""
+
 _REQUIRED = (H_ID, H_TYPE, H_TIME)
 
 
-def live_event_from_record(record: Any, registry: PayloadRegistry | None = None) -> LiveEvent | None:
+def live_event_from_record(
+    record: Any, registry: PayloadRegistry | None = None, render: Render | None = None
+) -> LiveEvent | None:
     """The live event in a consumed record, from its CloudEvents headers; None if it is not a CloudEvent.
 
-    The payload is decoded (and shown as `data`) only for types in `registry`: a relay that only
-    filters by scope never needs to understand the payload.
+    The payload is decoded (and shown as `data`, by `render` or as protobuf JSON) only for types in
+    `registry`: a relay that only filters by scope never needs to understand the payload.
     """
     headers: dict[str, str] = {}
     for name, value in record.headers or ():
@@ -48,7 +54,8 @@ def live_event_from_record(record: Any, registry: PayloadRegistry | None = None)
     data: Mapping[str, Any] | None = None
     if registry is not None and headers[H_TYPE] in registry:
         try:
-            data = MessageToDict(decode(record, registry).data, preserving_proto_field_name=True)
+            message = decode(record, registry).data
+            data = render(message) if render else MessageToDict(message, preserving_proto_field_name=True)
         except (PoisonMessage, UnknownEventType) as exc:
             logger.warning("live event %s has an undecodable payload: %s", headers[H_ID], exc)
     return LiveEvent(
@@ -76,6 +83,7 @@ class KafkaLiveFeed:
         group_id: str,
         on_new: Callable[[], None],
         registry: PayloadRegistry | None = None,
+        render: Render | None = None,
         poll_timeout: float = 0.5,
         retry_after: float = 2.0,
     ) -> None:
@@ -87,6 +95,7 @@ class KafkaLiveFeed:
         self._group_id = group_id
         self._on_new = on_new
         self._registry = registry
+        self._render = render
         self._poll_timeout_ms = int(poll_timeout * 1000)
         self._retry_after = retry_after
         self._stop = threading.Event()
@@ -154,7 +163,7 @@ class KafkaLiveFeed:
             consumer.close(autocommit=False)
 
     def _event(self, record: Any) -> LiveEvent | None:
-        event = live_event_from_record(record, self._registry)
+        event = live_event_from_record(record, self._registry, self._render)
         if event is None:
             logger.warning(
                 "skipping a record without CloudEvents headers at %s-%d-%d",

@@ -12,7 +12,9 @@ The rule (proto/neibao/unitregistry/v1/unit.proto states it for the contract):
 
 from __future__ import annotations
 
+import base64
 import functools
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, TypeVar, cast
@@ -20,6 +22,7 @@ from typing import Any, Final, TypeVar, cast
 from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 from google.protobuf.field_mask_pb2 import FieldMask
+from google.protobuf.internal import type_checkers
 from google.protobuf.message import Message
 
 from gateway.domain.problems import FieldViolation, Problem, pointer
@@ -27,15 +30,6 @@ from gateway.domain.problems import FieldViolation, Problem, pointer
 M = TypeVar("M", bound=Message)
 
 _UNSPECIFIED: Final = "UNSPECIFIED"
-_INT64_TYPES: Final = frozenset(
-    {
-        FieldDescriptor.TYPE_INT64,
-        FieldDescriptor.TYPE_UINT64,
-        FieldDescriptor.TYPE_SINT64,
-        FieldDescriptor.TYPE_FIXED64,
-        FieldDescriptor.TYPE_SFIXED64,
-    }
-)
 # json_format gives these their canonical JSON form (Timestamp → RFC 3339, ...): not walked into.
 _WELL_KNOWN_PREFIX: Final = "google.protobuf."
 # "Failed to parse location field: Failed to parse latitude field: ..." → the path of the field.
@@ -86,45 +80,72 @@ def rest_enum_value(enum: EnumDescriptor, number: int) -> str | None:
 
 def to_rest(message: Message) -> dict[str, Any]:
     """The REST document of a message: every field present, by the rule above."""
-    document = json_format.MessageToDict(
-        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
-    )
-    return _restyle_message(document, _descriptor(message_type=type(message)))
+    return {name: convert(message) for name, convert in _answer_plan(_descriptor(type(message)))}
 
 
-def _restyle_message(document: dict[str, Any], descriptor: Descriptor) -> dict[str, Any]:
-    # In the proto's field order; unset fields with presence (messages, optional scalars) are null.
-    return {
-        field.name: _restyle_field(field, document[field.name]) if field.name in document else None
-        for field in descriptor.fields
-    }
+# Answers are converted field by field from a plan made once per message type: `json_format` walks every
+# message generically (~0.1 ms for a unit, 5 ms for a page of 50); the plan reads only what it needs. The
+# result is the same document (tests hold it to `json_format` plus the rule above).
+_Convert = Any  # Callable[[Message], Any]; the generated classes have no common attribute types
 
 
-def _restyle_field(field: FieldDescriptor, value: Any) -> Any:
+@functools.cache
+def _answer_plan(descriptor: Descriptor) -> tuple[tuple[str, _Convert], ...]:
+    return tuple((field.name, _field_converter(field)) for field in descriptor.fields)
+
+
+def _field_converter(field: FieldDescriptor) -> _Convert:
+    name = field.name
     if _is_map(field):
-        value_field = _message_type(field).fields_by_name["value"]
-        return {key: _restyle_value(value_field, item) for key, item in value.items()}
+        value_of = _value_converter(_message_type(field).fields_by_name["value"])
+        return lambda message: {key: value_of(item) for key, item in getattr(message, name).items()}
+    value_of = _value_converter(field)
     if _is_repeated(field):
-        return [_restyle_value(field, item) for item in value]
-    return _restyle_value(field, value)
+        return lambda message: [value_of(item) for item in getattr(message, name)]
+    if field.has_presence:
+        # Unset message fields and unset optional scalars are null.
+        return lambda message: value_of(getattr(message, name)) if message.HasField(name) else None
+    return lambda message: value_of(getattr(message, name))
 
 
-def _restyle_value(field: FieldDescriptor, value: Any) -> Any:
-    if field.type == FieldDescriptor.TYPE_ENUM:
-        enum = _enum_type(field)
-        if isinstance(value, str):
-            number = enum.values_by_name[value].number if value in enum.values_by_name else 0
-        else:
-            number = int(value)  # a number this build does not know
-        return rest_enum_value(enum, number)
-    if field.type == FieldDescriptor.TYPE_MESSAGE:
-        if _is_well_known(field):
-            return value
-        return _restyle_message(value, _message_type(field))
-    if field.type in _INT64_TYPES:
-        return int(value)
-    if value == "":
-        return None
+def _value_converter(field: FieldDescriptor) -> _Convert:
+    kind = field.type
+    if kind == FieldDescriptor.TYPE_ENUM:
+        return _rest_spellings(_enum_type(field)).get
+    if kind == FieldDescriptor.TYPE_MESSAGE:
+        descriptor = _message_type(field)
+        if descriptor.full_name.startswith(_WELL_KNOWN_PREFIX):
+            # Timestamp, Duration, Struct, wrappers: their canonical JSON, as json_format writes it.
+            return json_format.MessageToDict
+        return to_rest
+    if kind == FieldDescriptor.TYPE_STRING:
+        return _none_if_empty
+    if kind == FieldDescriptor.TYPE_BYTES or kind in (
+        FieldDescriptor.TYPE_DOUBLE,
+        FieldDescriptor.TYPE_FLOAT,
+    ):
+        # Base64 and the special floats (NaN, Infinity) by json_format's rules; "" (empty bytes) is null.
+        return functools.partial(_scalar_as_json_format, field)
+    return _same  # integers (64-bit ones too: JSON numbers) and booleans
+
+
+def _none_if_empty(value: str) -> str | None:
+    return value or None
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _scalar_as_json_format(field: FieldDescriptor, value: Any) -> Any:
+    if field.type == FieldDescriptor.TYPE_BYTES:
+        return base64.b64encode(value).decode() if value else None
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if field.type == FieldDescriptor.TYPE_FLOAT:
+        return type_checkers.ToShortestFloat(value)
     return value
 
 

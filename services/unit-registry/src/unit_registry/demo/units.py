@@ -6,6 +6,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import accumulate
 from typing import Final
 
 from stdnum.cn import uscc as stdnum_uscc
@@ -304,18 +305,27 @@ CITY_WEIGHTS: Final = {
 }
 
 
-def _organisation_code(rng: random.Random) -> str:
-    """A GB 11714 organisation code: 8 characters and its mod-11 check."""
-    body = "".join(rng.choice("0123456789") for _ in range(8))
+def organisation_code(body: str) -> str:
+    """A GB 11714 organisation code: 8 digits and their mod-11 check."""
     remainder = 11 - sum(int(c) * w for c, w in zip(body, _ORG_WEIGHTS, strict=True)) % 11
     check = {10: "X", 11: "0"}.get(remainder, str(remainder))
     return body + check
 
 
-def make_uscc(rng: random.Random, division: str, institution: bool) -> str:
+def _organisation_code(rng: random.Random) -> str:
+    """A random organisation code."""
+    return organisation_code("".join(rng.choice("0123456789") for _ in range(8)))
+
+
+def uscc_of(division: str, institution: bool, organisation: str) -> str:
     """A valid USCC: 91 (company) or 12 (public institution), the division, an organisation code, a check."""
-    base = ("12" if institution else "91") + division + _organisation_code(rng)
+    base = ("12" if institution else "91") + division + organisation
     return base + stdnum_uscc.calc_check_digit(base)
+
+
+def make_uscc(rng: random.Random, division: str, institution: bool) -> str:
+    """A valid USCC with a random organisation code."""
+    return uscc_of(division, institution, _organisation_code(rng))
 
 
 def person_name(rng: random.Random) -> str:
@@ -348,6 +358,85 @@ def _unit(draft: UnitDraft) -> Unit:
     return Unit.register(draft, SEED_TIME)
 
 
+UsccChooser = Callable[[str, bool], str | None]
+"""(county code, institution) -> a USCC for the next unit, or None to skip this draw."""
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where generated units go: the counties of each city, the cities' weights, names and police stations."""
+
+    by_city: dict[str, list[Division]]
+    cities: list[str]
+    city_weights: list[int]
+    city_names: dict[str, str]
+    stations: dict[str, list[PoliceStation]]
+    profile_weights: list[int]
+
+    @classmethod
+    def of(
+        cls,
+        counties: Sequence[Division],
+        city_names: dict[str, str],
+        stations: dict[str, list[PoliceStation]],
+    ) -> Placement:
+        """The placement over `counties` (cumulative weights, so that each draw does not sum them again)."""
+        by_city: dict[str, list[Division]] = {}
+        for county in counties:
+            by_city.setdefault(county.code[:4] + "00", []).append(county)
+        cities = [city for city in CITY_WEIGHTS if city in by_city]
+        return cls(
+            by_city=by_city,
+            cities=cities,
+            city_weights=list(accumulate(CITY_WEIGHTS[city] for city in cities)),
+            city_names=city_names,
+            stations=stations,
+            profile_weights=list(accumulate(p.weight for p in PROFILES)),
+        )
+
+
+def draw_unit(
+    rng: random.Random, placement: Placement, choose_uscc: UsccChooser, now: datetime = SEED_TIME
+) -> DemoUnit | None:
+    """One random unit registered at `now`, or None when the draw is discarded (and is to be repeated)."""
+    city = rng.choices(placement.cities, cum_weights=placement.city_weights)[0]
+    county = rng.choice(placement.by_city[city])
+    profile = rng.choices(PROFILES, cum_weights=placement.profile_weights)[0]
+    if profile.unit_type is UnitType.URBAN_RAIL and city not in ("210100", "210200"):
+        return None
+    city_name = placement.city_names[city]
+    street = rng.choice(STREET_WORDS)
+    uscc = choose_uscc(county.code, profile.institution)
+    if uscc is None:
+        return None
+    lat, lon = CITY_CENTRES[city]
+    number = rng.randint(1, 999)
+    stations = placement.stations.get(county.code)
+    station = rng.choice(stations).code if stations else None
+    extra = tuple(s for s in profile.extra_sectors if rng.random() < 0.5)
+    unit = Unit.register(
+        UnitDraft(
+            uscc=uscc,
+            name=profile.name(rng, city_name.removesuffix("市"), county.name, street),
+            unit_type=profile.unit_type,
+            sector=profile.sector,
+            sectors=extra,
+            jurisdiction=county.code,
+            police_station=station,
+            address=f"辽宁省{city_name}{county.name}{street}{rng.choice(ROAD_SUFFIXES)}{number}号",
+            location=Location(
+                round(lat + rng.uniform(-0.12, 0.12), 6),
+                round(lon + rng.uniform(-0.15, 0.15), 6),
+                CoordinateSystem.GCJ02,
+            ),
+            legal_representative=person_name(rng),
+        ),
+        now,
+    )
+    state, category = _key_state(rng, profile.unit_type)
+    return DemoUnit(unit, state, category)
+
+
 def generate_units(
     count: int,
     counties: Sequence[Division],
@@ -357,50 +446,20 @@ def generate_units(
 ) -> list[DemoUnit]:
     """`count` units spread over the cities (deterministic for a seed), plus the two demo units."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
-    by_city: dict[str, list[Division]] = {}
-    for county in counties:
-        by_city.setdefault(county.code[:4] + "00", []).append(county)
-    cities = [city for city in CITY_WEIGHTS if city in by_city]
-    weights = [CITY_WEIGHTS[city] for city in cities]
-    profiles, profile_weights = list(PROFILES), [p.weight for p in PROFILES]
+    placement = Placement.of(counties, city_names, stations)
     units = _fixed_units(city_names, stations)
     taken = {demo.unit.uscc for demo in units}
-    while len(units) < count + 2:
-        city = rng.choices(cities, weights)[0]
-        county = rng.choice(by_city[city])
-        profile = rng.choices(profiles, profile_weights)[0]
-        if profile.unit_type is UnitType.URBAN_RAIL and city not in ("210100", "210200"):
-            continue
-        city_name = city_names[city]
-        street = rng.choice(STREET_WORDS)
-        uscc = make_uscc(rng, county.code, profile.institution)
+
+    def choose_uscc(county: str, institution: bool) -> str | None:
+        uscc = make_uscc(rng, county, institution)
         if uscc in taken:
-            continue
+            return None
         taken.add(uscc)
-        lat, lon = CITY_CENTRES[city]
-        number = rng.randint(1, 999)
-        station = rng.choice(stations[county.code]).code if stations.get(county.code) else None
-        extra = tuple(s for s in profile.extra_sectors if rng.random() < 0.5)
-        unit = _unit(
-            UnitDraft(
-                uscc=uscc,
-                name=profile.name(rng, city_name.removesuffix("市"), county.name, street),
-                unit_type=profile.unit_type,
-                sector=profile.sector,
-                sectors=extra,
-                jurisdiction=county.code,
-                police_station=station,
-                address=f"辽宁省{city_name}{county.name}{street}{rng.choice(ROAD_SUFFIXES)}{number}号",
-                location=Location(
-                    round(lat + rng.uniform(-0.12, 0.12), 6),
-                    round(lon + rng.uniform(-0.15, 0.15), 6),
-                    CoordinateSystem.GCJ02,
-                ),
-                legal_representative=person_name(rng),
-            )
-        )
-        state, category = _key_state(rng, profile.unit_type)
-        units.append(DemoUnit(unit, state, category))
+        return uscc
+
+    while len(units) < count + 2:
+        if (demo := draw_unit(rng, placement, choose_uscc)) is not None:
+            units.append(demo)
     return units
 
 

@@ -18,6 +18,7 @@ from unit_registry.entrypoints.errors import guarded
 from unit_registry.service import handlers
 from unit_registry.service.handlers import Requester
 from unit_registry.service.unit_of_work import UnitOfWork
+from unit_registry.service.views import UnitViews
 
 Context = grpc.aio.ServicerContext[Any, Any]
 UnitOfWorkFactory = Callable[[], UnitOfWork]
@@ -30,8 +31,9 @@ def _requester() -> Requester:
 class UnitServicer(unit_pb2_grpc.UnitServiceServicer):
     """neibao.unitregistry.v1.UnitService."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, views: UnitViews) -> None:
         self._uow = uow
+        self._views = views
 
     async def CreateUnit(
         self, request: unit_pb2.CreateUnitRequest, context: Context
@@ -48,7 +50,7 @@ class UnitServicer(unit_pb2_grpc.UnitServiceServicer):
         """One unit in scope."""
 
         async def run() -> unit_pb2.GetUnitResponse:
-            unit = await handlers.get_unit(request.uscc, _requester(), self._uow())
+            unit = await handlers.get_unit(request.uscc, _requester(), self._views)
             return unit_pb2.GetUnitResponse(unit=translate.unit_to_proto(unit))
 
         return await guarded(context, run())
@@ -192,11 +194,11 @@ class JurisdictionServicer(jurisdiction_pb2_grpc.JurisdictionServiceServicer):
         return await guarded(context, run())
 
 
-def register(uow: UnitOfWorkFactory) -> Callable[[grpc.aio.Server], list[str]]:
+def register(uow: UnitOfWorkFactory, views: UnitViews) -> Callable[[grpc.aio.Server], list[str]]:
     """The neibao_runtime Register callback adding the registry's services."""
 
     def add(server: grpc.aio.Server) -> list[str]:
-        unit_pb2_grpc.add_UnitServiceServicer_to_server(UnitServicer(uow), server)
+        unit_pb2_grpc.add_UnitServiceServicer_to_server(UnitServicer(uow, views), server)
         jurisdiction_pb2_grpc.add_JurisdictionServiceServicer_to_server(JurisdictionServicer(uow), server)
         return [
             unit_pb2.DESCRIPTOR.services_by_name["UnitService"].full_name,

@@ -57,6 +57,7 @@ from unit_registry.service.commands import (
 )
 from unit_registry.service.pagination import decode_cursor, encode_cursor
 from unit_registry.service.unit_of_work import ChangeEntry, UnitFilter, UnitOfWork
+from unit_registry.service.views import UnitViews
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
@@ -171,10 +172,12 @@ async def create_unit(cmd: UnitCreate, requester: Requester, uow: UnitOfWork, cl
     return unit
 
 
-async def get_unit(uscc: str, requester: Requester, uow: UnitOfWork) -> Unit:
-    """One unit inside the caller's scope."""
-    async with uow:
-        return await visible_unit(uow, uscc, requester.scope)
+async def get_unit(uscc: str, requester: Requester, views: UnitViews) -> Unit:
+    """One unit inside the caller's scope (a read view: no unit of work needed)."""
+    unit = await views.unit(uscc.strip().upper(), requester.scope)
+    if unit is None:
+        raise NotFound("unit", uscc)
+    return unit
 
 
 async def update_unit(cmd: UnitUpdate, requester: Requester, uow: UnitOfWork, clock: Clock = utc_now) -> Unit:

@@ -20,7 +20,18 @@ from gateway.entrypoints.http.middleware import (
 )
 from gateway.entrypoints.http.openapi import gateway_router, install_openapi
 from gateway.entrypoints.http.problems import install_problem_handlers
-from gateway.entrypoints.http.routes import health, jurisdictions, me, units
+from gateway.entrypoints.http.routes import alarms as alarm_routes
+from gateway.entrypoints.http.routes import devices as device_routes
+from gateway.entrypoints.http.routes import (
+    dossier,
+    health,
+    informants,
+    inspections,
+    jurisdictions,
+    me,
+    staff,
+    units,
+)
 from gateway.entrypoints.http.routes.site import ConsoleFiles, install_site
 
 API_PREFIX = "/api/v1"
@@ -37,6 +48,9 @@ invalid fields (found by the gateway or by a service alike) as a 400 with
 `errors: [{"pointer": "/uscc", "detail": "..."}]`.
 
 Units carry a strong ETag (`"<version>"`); changes need `If-Match` with it (428 without, 412 when stale).
+Answers carrying people's personal data (staff, responsible persons, informants) say in `disclosure`
+whether resident IDs and phones are clear or masked, and are audited before they are sent (503 when the
+audit record cannot be written).
 Lists answer `{"items": [...], "next_cursor": "..."}`: pass `next_cursor` as `cursor` for the next page
 (null on the last page). Enumerations are snake_case strings; an unset one is null.
 """
@@ -48,6 +62,12 @@ def api_router() -> APIRouter:
     router.include_router(me.router)
     router.include_router(units.router)
     router.include_router(jurisdictions.router)
+    router.include_router(device_routes.router)
+    router.include_router(dossier.router)
+    router.include_router(staff.router)
+    router.include_router(informants.router)
+    router.include_router(inspections.router)
+    router.include_router(alarm_routes.router)
     return router
 
 
@@ -95,6 +115,14 @@ def create_app(settings: Settings, dependencies: GatewayDependencies) -> FastAPI
                 "name": "jurisdictions",
                 "description": "GB/T 2260 divisions of Liaoning and their police stations.",
             },
+            {
+                "name": "dossier",
+                "description": "A unit's dossier: filing with the police, responsible persons, key parts, "
+                "emergency plans, drills, police workstations.",
+            },
+            {"name": "staff", "description": "A unit's security staff, their trainings and certificates."},
+            {"name": "informants", "description": "Informants and their reports (police only)."},
+            {"name": "inspections", "description": "Inspections, hazards, rectification and verification."},
             {"name": "operations", "description": "Probes for the orchestrator."},
         ],
     )

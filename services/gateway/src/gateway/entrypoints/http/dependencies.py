@@ -15,11 +15,11 @@ from gateway.adapters.kafka_audit import KafkaAuditPublisher
 from gateway.adapters.kafka_feed import KafkaLiveFeed
 from gateway.adapters.rate_limit import PrincipalRateLimiter
 from gateway.adapters.upstream import Upstreams
-from gateway.adapters.verified_tokens import ClaimsVerifier
 from gateway.config import Settings
 from gateway.service.audit import AuditTrail
 from gateway.service.live import LiveStream
 from neibao_identity import JwksCache, JwksUnavailable
+from neibao_identity.verified_tokens import ClaimsVerifier
 
 logger = logging.getLogger(__name__)
 

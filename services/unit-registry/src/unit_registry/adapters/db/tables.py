@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -119,6 +120,22 @@ class UnitRow(Base):
         Index("ix_unit_drills_overdue", "uscc", postgresql_where=text("drills_overdue")),
         Index("ix_unit_hazards_overdue", "uscc", postgresql_where=text("hazards_overdue")),
     )
+
+
+class UnitSearchTermRow(Base):
+    """A posting: a unit has a term (a name bigram, `sector:<s>`, `key_unit:<true|false>`, `city:<prefix>`).
+
+    Lists read a term's units in USCC order from its key. Migration 0004's triggers keep the postings in
+    step with the unit rows; nothing else writes them.
+    """
+
+    __tablename__ = "unit_search_term"
+
+    term: Mapped[str] = mapped_column(Text(collation=CODE_COLLATION))
+    uscc: Mapped[str] = mapped_column(_code(18))
+    jurisdiction: Mapped[str] = mapped_column(_code(6))
+
+    __table_args__ = (PrimaryKeyConstraint("term", "uscc", postgresql_include=["jurisdiction"]),)
 
 
 class UnitChangeRow(Base):

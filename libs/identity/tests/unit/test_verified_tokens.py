@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from gateway.adapters.verified_tokens import VerifiedTokenCache
-from neibao_identity import InvalidToken, InvalidTokenReason
+from neibao_identity import InvalidToken, InvalidTokenReason, VerifiedTokenCache
 
 
 class CountingVerifier:

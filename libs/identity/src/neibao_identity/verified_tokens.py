@@ -1,5 +1,6 @@
 """Tokens already verified, remembered until they expire: a client sends the same bearer token with every
-request for its lifetime (5 minutes at Keycloak), and an RS256 verification costs ~100 µs each time.
+request for its lifetime (5 minutes at Keycloak), and an RS256 verification costs 0.1-0.4 ms each time
+(the gateway verifies once per request, and every service again: the saving is paid twice).
 
 Only the exact token string verified before is a hit, and only until its `exp` (with the verifier's
 leeway) or `max_age` has passed; then the verifier decides again. A signing key the realm removes stops
@@ -11,6 +12,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
+
+from neibao_identity.principal import Principal
 
 
 class ClaimsVerifier(Protocol):
@@ -39,21 +42,30 @@ class VerifiedTokenCache:
         self._max_entries = max_entries
         self._max_age = max_age
         self._clock = clock
-        # token -> (claims, time the entry stops being used); dicts keep insertion order: oldest first.
-        self._entries: dict[str, tuple[dict[str, Any], float]] = {}
+        # token -> (claims, principal, time the entry stops being used); insertion order: oldest first.
+        self._entries: dict[str, tuple[dict[str, Any], Principal, float]] = {}
 
     async def verify_claims(self, token: str) -> dict[str, Any]:
         """The claims of a valid token, from the cache when it was verified before and is still valid."""
+        return (await self._entry(token))[0]
+
+    async def verify(self, token: str) -> Principal:
+        """The principal of a valid token (what neibao_identity.AuthInterceptor asks), cached likewise."""
+        return (await self._entry(token))[1]
+
+    async def _entry(self, token: str) -> tuple[dict[str, Any], Principal, float]:
         now = self._clock()
         entry = self._entries.get(token)
         if entry is not None:
-            if now < entry[1]:
-                return entry[0]
+            if now < entry[2]:
+                return entry
             del self._entries[token]  # expired or old: the verifier decides again
         claims = await self._verifier.verify_claims(token)
+        entry = (claims, Principal.from_claims(claims), now)
         expires = claims.get("exp")
         if isinstance(expires, int | float):
             if len(self._entries) >= self._max_entries:
                 del self._entries[next(iter(self._entries))]
-            self._entries[token] = (claims, min(expires + self.leeway, now + self._max_age))
-        return claims
+            entry = (claims, entry[1], min(expires + self.leeway, now + self._max_age))
+            self._entries[token] = entry
+        return entry

@@ -1,0 +1,1 @@
+"""Neibao alarm routing: alarms, routing rules, per-party acknowledgement, escalation."""

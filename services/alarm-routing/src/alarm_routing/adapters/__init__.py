@@ -1,0 +1,1 @@
+"""Adapters: the database, events, the routing rules file."""

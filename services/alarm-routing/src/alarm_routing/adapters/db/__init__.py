@@ -1,0 +1,1 @@
+"""PostgreSQL: tables, repositories, the unit of work, the unit read model."""

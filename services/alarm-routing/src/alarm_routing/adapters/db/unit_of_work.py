@@ -1,0 +1,64 @@
+"""The SQL unit of work: one AsyncSession, one transaction; staged events go to the outbox at commit."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from alarm_routing.adapters.db.repositories import (
+    SqlAlarmRepository,
+    SqlSilenceRepository,
+    SqlTimerRepository,
+    SqlUnitRepository,
+)
+from alarm_routing.adapters.events import TOPIC, cloud_event
+from alarm_routing.domain.events import DomainEvent
+from alarm_routing.service.unit_of_work import UnitOfWork
+from neibao_messaging import Event, Outbox
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """Repositories over one session; `commit` writes the outbox rows in the same transaction."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], topic: str = TOPIC) -> None:
+        self._sessions = sessions
+        self._topic = topic
+        self._session: AsyncSession | None = None
+        self._events: list[Event] = []
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        """Open the session (the transaction begins with the first statement)."""
+        if self._session is not None:
+            raise RuntimeError("a unit of work is entered once")
+        self._session = self._sessions()
+        self.alarms = SqlAlarmRepository(self._session)
+        self.silences = SqlSilenceRepository(self._session)
+        self.units = SqlUnitRepository(self._session)
+        self.timers = SqlTimerRepository(self._session)
+        self._events = []
+        return self
+
+    def publish(self, event: DomainEvent) -> None:
+        """Stage an event, its payload taken now (the alarm's state at this step)."""
+        self._events.append(cloud_event(event))
+
+    async def commit(self) -> None:
+        """Outbox rows for the staged events, then one commit for everything."""
+        session = self._require_session()
+        for event in self._events:
+            # The outbox API takes a sync Session; adding a row does no I/O, the commit below flushes it.
+            Outbox.add(session.sync_session, self._topic, event)
+        self._events = []
+        await session.commit()
+
+    async def rollback(self) -> None:
+        """Discard what was not committed and close the session."""
+        self._events = []
+        session, self._session = self._session, None
+        if session is not None:
+            await session.rollback()
+            await session.close()
+
+    def _require_session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the unit of work has not been entered")
+        return self._session

@@ -1,0 +1,65 @@
+"""The service's settings, from NEIBAO_ALARM_ROUTING_* (and stack-wide NEIBAO_KAFKA_/KEYCLOAK_ ones)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import SettingsConfigDict
+
+from alarm_routing.adapters.events import DEVICE_EVENTS_TOPIC, TOPIC, UNIT_EVENTS_TOPIC
+from neibao_identity import GATEWAY_AUDIENCE
+from neibao_runtime import ServiceSettings
+
+PREFIX = "NEIBAO_ALARM_ROUTING_"
+
+
+def _env(name: str) -> AliasChoices:
+    """The service's own variable first, then the stack-wide one the local stack and charts set."""
+    return AliasChoices(f"{PREFIX}{name}", f"NEIBAO_{name}")
+
+
+class Settings(ServiceSettings):
+    """Start-up settings of the alarm routing; no defaults for the database URL and servers' addresses."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX,
+        frozen=True,
+        extra="forbid",
+        validate_default=True,
+        populate_by_name=True,
+        hide_input_in_errors=True,
+    )
+
+    service_name: str = "alarm-routing"
+    # postgresql+psycopg://user:password@host:port/alarm_routing (also used by the relay and the consumer).
+    database_url: SecretStr
+    database_pool_size: int = Field(default=10, ge=1, le=100)
+    kafka_bootstrap: str = Field(min_length=1, validation_alias=_env("KAFKA_BOOTSTRAP"))
+    keycloak_url: str = Field(min_length=1, validation_alias=_env("KEYCLOAK_URL"))
+    keycloak_realm: str = Field(default="neibao", min_length=1, validation_alias=_env("KEYCLOAK_REALM"))
+    token_audience: str = GATEWAY_AUDIENCE
+    token_leeway_seconds: int = Field(default=30, ge=0, le=60)
+    # The stream this service publishes to, and the one it reads (tests point them at fresh topics).
+    events_topic: str = Field(default=TOPIC, min_length=1)
+    unit_events_topic: str = Field(default=UNIT_EVENTS_TOPIC, min_length=1)
+    device_events_topic: str = Field(default=DEVICE_EVENTS_TOPIC, min_length=1)
+    # One group reads both streams (the unit read model and device_fault intake).
+    unit_events_group: str = Field(default="alarm-routing.units", min_length=1)
+    # Another routing rules file than the packaged one (a reviewed deployment-specific version).
+    routing_rules_path: Path | None = None
+    # Seconds between the outbox relay's idle polls: alarm events are life safety, so it looks often.
+    relay_poll_seconds: float = Field(default=0.05, gt=0, le=5)
+    # How often the escalator looks for due timers, and how many it takes per transaction.
+    escalation_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    escalation_batch: int = Field(default=100, ge=1, le=10_000)
+
+    @field_validator("keycloak_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def issuer(self) -> str:
+        """The realm's issuer URL, exactly as the tokens carry it."""
+        return f"{self.keycloak_url}/realms/{self.keycloak_realm}"

@@ -1,0 +1,1 @@
+"""Pure domain: alarms, parties, routing and escalation rules; no I/O."""

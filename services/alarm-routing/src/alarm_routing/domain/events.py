@@ -1,0 +1,108 @@
+"""What happened to an alarm, announced on the alarm stream (written to the outbox with the change)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from alarm_routing.domain.model import Actor, Alarm, Report, Route
+from alarm_routing.domain.routing import Escalation
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmRaised:
+    """An alarm was taken in."""
+
+    alarm: Alarm
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmRouted:
+    """An alarm went out on its first routes."""
+
+    alarm: Alarm
+    routes: tuple[Route, ...]
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmAcknowledged:
+    """Parties acknowledged."""
+
+    alarm: Alarm
+    routes: tuple[Route, ...]
+    note: str
+    actor: Actor
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmEscalated:
+    """A party missed its deadline and the next (or the same, again) was called."""
+
+    alarm: Alarm
+    escalation: Escalation
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmDispatched:
+    """Police sent responders."""
+
+    alarm: Alarm
+    note: str
+    actor: Actor
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmResolved:
+    """The alarm is over."""
+
+    alarm: Alarm
+    note: str
+    actor: Actor
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmRepeated:
+    """A repeat report from the alarm's zone was counted on it."""
+
+    alarm: Alarm
+    report: Report
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmOnScene:
+    """Police responders reached the scene."""
+
+    alarm: Alarm
+    note: str
+    actor: Actor
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmClosed:
+    """The case is closed."""
+
+    alarm: Alarm
+    note: str
+    actor: Actor
+    occurred_at: datetime
+
+
+DomainEvent = (
+    AlarmRaised
+    | AlarmRouted
+    | AlarmRepeated
+    | AlarmAcknowledged
+    | AlarmEscalated
+    | AlarmDispatched
+    | AlarmOnScene
+    | AlarmResolved
+    | AlarmClosed
+)

@@ -1,0 +1,1 @@
+"""Entrypoints: the gRPC servicer, the unit-events consumer."""

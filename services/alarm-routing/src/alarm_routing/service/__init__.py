@@ -1,0 +1,1 @@
+"""Use-case handlers and the unit of work they run in."""

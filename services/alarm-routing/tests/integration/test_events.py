@@ -1,0 +1,256 @@
+"""Kafka on real topics: the unit read model fed by registry events (idempotent, versions respected,
+poison dead-lettered), and alarm events published by the outbox relay with their scope headers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg
+import pytest
+from kafka import KafkaConsumer
+from kafka.admin import KafkaAdminClient, NewTopic
+from sqlalchemy import create_engine
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from alarm_routing import bootstrap
+from alarm_routing.adapters.events import DEVICE_STATUS_CHANGED, KEY_UNIT_DESIGNATED, PAYLOADS
+from alarm_routing.entrypoints.consumers import DeviceFaultIntake, events_consumer
+from neibao.alarmrouting.v1 import alarm_pb2, events_pb2
+from neibao.deviceinventory.v1 import device_pb2
+from neibao.deviceinventory.v1 import events_pb2 as device_events_pb2
+from neibao.unitregistry.v1 import events_pb2 as unit_events_pb2
+from neibao.unitregistry.v1 import unit_pb2
+from neibao_messaging import Event, OutboxRelay, Producer, decode, encode, idempotent_producer
+from neibao_testkit.endpoints import StackEndpoints
+
+from .conftest import HEPING_SHOP, HEPING_STATION, Running, conninfo, settings_for, unit_registered
+
+SCHOOL = "91210102MA0LN9990M"
+
+
+@pytest.fixture
+def topics(kafka_topic: Callable[..., str], kafka: StackEndpoints) -> Iterator[Callable[[str], str]]:
+    """A factory of fresh topics, each with its `<topic>.dlq`."""
+    admin = KafkaAdminClient(bootstrap_servers=kafka.kafka_bootstrap, request_timeout_ms=30_000)
+    dlqs: list[str] = []
+
+    def make(prefix: str) -> str:
+        topic = kafka_topic(prefix)
+        admin.create_topics([NewTopic(f"{topic}.dlq", num_partitions=1, replication_factor=1)])
+        dlqs.append(f"{topic}.dlq")
+        return topic
+
+    try:
+        yield make
+    finally:
+        if dlqs:
+            admin.delete_topics(dlqs)
+        admin.close()
+
+
+def publish(producer: Producer, topic: str, events: list[Event]) -> None:
+    for event in events:
+        key, value, headers = encode(event)
+        producer.send(topic, value=value, key=key, headers=headers).get(timeout=30)
+
+
+def read(bootstrap: str, topic: str, expected: int) -> list[Any]:
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", consumer_timeout_ms=10_000
+    )
+    records: list[Any] = []
+    try:
+        for record in consumer:
+            records.append(record)
+            if len(records) >= expected:
+                break
+    finally:
+        consumer.close()
+    return records
+
+
+async def test_registry_events_feed_the_read_model_that_routing_uses(
+    service: Running, stack: StackEndpoints, topics: Callable[[str], str]
+) -> None:
+    topic = topics("units")
+    producer = idempotent_producer(stack.kafka_bootstrap)
+    school = unit_registered(
+        SCHOOL, "和平第一中学", "210102", unit_pb2.SECTOR_EDUCATION, "210102002", version=1
+    )
+    renamed = unit_registered(
+        SCHOOL, "和平区第一中学", "210102", unit_pb2.SECTOR_EDUCATION, "210102004", version=2
+    )
+    designated = Event.create(
+        type=KEY_UNIT_DESIGNATED,
+        source="/neibao/unit-registry",
+        subject=SCHOOL,
+        data=unit_events_pb2.KeyUnitDesignated(
+            uscc=SCHOOL, jurisdiction="210102", sector=unit_pb2.SECTOR_EDUCATION, version=3
+        ),
+    )
+    producer.send(topic, value=b"garbage", key=SCHOOL.encode()).get(timeout=30)
+    # Version 2 before the redelivered version 1: the older description never wins.
+    publish(producer, topic, [school, renamed, school, designated])
+    engine = create_engine(service.database_url)
+    consumer = events_consumer(
+        engine, stack.kafka_bootstrap, f"test-{uuid.uuid4().hex[:8]}", [topic], producer
+    )
+    try:
+        deadline = time.monotonic() + 30
+        done = 0
+        while done < 5 and time.monotonic() < deadline:
+            done += consumer.poll_once(1.0)
+    finally:
+        consumer.close()
+        producer.close(timeout=10)
+        engine.dispose()
+    assert done == 5
+    assert service.rows(
+        "SELECT name, police_station, sector, key_unit FROM unit WHERE uscc = %s", SCHOOL
+    ) == [("和平区第一中学", "210102004", "education", True)]
+    dead = read(stack.kafka_bootstrap, f"{topic}.dlq", 1)
+    assert [record.value for record in dead] == [b"garbage"]
+    alarm = (
+        await service.raise_alarm(
+            "police-heping", uscc=SCHOOL, kind=alarm_pb2.ALARM_KIND_PERIMETER, priority=2
+        )
+    ).alarm
+    station = next(r for r in alarm.routes if r.party == alarm_pb2.PARTY_KIND_POLICE_STATION)
+    assert station.target == "210102004"
+    assert alarm.unit.key_unit
+
+
+async def test_the_relay_publishes_alarm_events_with_their_scope(
+    service: Running, stack: StackEndpoints, topics: Callable[[str], str]
+) -> None:
+    topic = topics("alarms")
+    alarm = (
+        await service.raise_alarm(
+            "security-chief-demo", uscc=HEPING_SHOP, kind=alarm_pb2.ALARM_KIND_PANIC, priority=1
+        )
+    ).alarm
+    with psycopg.connect(conninfo(service.database_url)) as conn:
+        conn.execute("UPDATE outbox SET topic = %s", (topic,))
+    engine = create_engine(service.database_url)
+    relay = OutboxRelay(engine, lambda: idempotent_producer(stack.kafka_bootstrap))
+    try:
+        assert relay.run_once() == 2
+    finally:
+        relay.close()
+        engine.dispose()
+    records = read(stack.kafka_bootstrap, topic, 2)
+    events = [decode(record, PAYLOADS) for record in records]
+    assert [e.type for e in events] == [
+        "neibao.alarm-routing.alarm.raised.v1",
+        "neibao.alarm-routing.alarm.routed.v1",
+    ]
+    assert {(e.jurisdiction, e.sector, e.unit, e.subject) for e in events} == {
+        ("210102", "commerce", HEPING_SHOP, alarm.id)
+    }
+    assert all(record.key == HEPING_SHOP.encode() for record in records)
+    raised = events[0].payload(events_pb2.AlarmRaised)
+    assert (raised.alarm.id, raised.alarm.priority) == (alarm.id, 1)
+    routed = events[1].payload(events_pb2.AlarmRouted)
+    assert routed.alarm.status == alarm_pb2.ALARM_STATUS_ROUTED
+    assert {r.party for r in routed.routes} >= {
+        alarm_pb2.PARTY_KIND_CITY_COMMAND,
+        alarm_pb2.PARTY_KIND_POLICE_STATION,
+    }
+
+
+def status_changed(
+    uscc: str,
+    jurisdiction: str,
+    sector: str,
+    device_type: int,
+    status: int,
+    previous: int = device_pb2.DEVICE_STATUS_ONLINE,
+    *,
+    age: timedelta = timedelta(0),
+) -> Event:
+    """A device inventory event as it writes it."""
+    message = device_events_pb2.DeviceStatusChanged(
+        uscc=uscc,
+        jurisdiction=jurisdiction,
+        sector=sector,
+        device_id=str(uuid.uuid4()),
+        device_type=device_type,  # type: ignore[arg-type]
+        status=status,  # type: ignore[arg-type]
+        previous=previous,  # type: ignore[arg-type]
+        networked_to_police=True,
+    )
+    message.occurred_at.FromDatetime(datetime.now(UTC) - age)
+    return Event.create(
+        type=DEVICE_STATUS_CHANGED, source="/neibao/device-inventory", subject=uscc, data=message, unit=uscc
+    )
+
+
+async def test_a_critical_device_outage_raises_one_device_fault_alarm(
+    service: Running, stack: StackEndpoints, topics: Callable[[str], str]
+) -> None:
+    topic = topics("devices")
+    producer = idempotent_producer(stack.kafka_bootstrap)
+    button = status_changed(
+        HEPING_SHOP,
+        "210102",
+        "commerce",
+        device_pb2.DEVICE_TYPE_ONE_BUTTON_ALARM,
+        device_pb2.DEVICE_STATUS_OFFLINE,
+    )
+    # Unknown to the read model: routed on the event's own scope keys.
+    elsewhere = status_changed(
+        SCHOOL, "210102", "education", device_pb2.DEVICE_TYPE_PERIMETER_ALARM, device_pb2.DEVICE_STATUS_FAULT
+    )
+    ignored = [
+        status_changed(
+            HEPING_SHOP,
+            "210102",
+            "commerce",
+            device_pb2.DEVICE_TYPE_VIDEO_CAMERA,
+            device_pb2.DEVICE_STATUS_OFFLINE,
+        ),
+        status_changed(
+            HEPING_SHOP,
+            "210102",
+            "commerce",
+            device_pb2.DEVICE_TYPE_ONE_BUTTON_ALARM,
+            device_pb2.DEVICE_STATUS_OFFLINE,
+            age=timedelta(hours=1),
+        ),
+    ]
+    publish(producer, topic, [button, elsewhere, *ignored, button])  # the last: a redelivery
+    engine = create_engine(service.database_url)
+    async_engine = create_async_engine(service.database_url, pool_size=2)
+    settings = settings_for(service.database_url, stack)
+    loop = asyncio.new_event_loop()
+    intake = DeviceFaultIntake(bootstrap.routing_for(async_engine, settings), loop)
+    consumer = events_consumer(
+        engine, stack.kafka_bootstrap, f"test-{uuid.uuid4().hex[:8]}", [topic], producer, device_faults=intake
+    )
+    try:
+        deadline = time.monotonic() + 30
+        done = 0
+        while done < 5 and time.monotonic() < deadline:
+            done += await asyncio.to_thread(consumer.poll_once, 1.0)
+    finally:
+        consumer.close()
+        producer.close(timeout=10)
+        engine.dispose()
+        await async_engine.dispose()
+        loop.close()
+    assert done == 5
+    rows = service.rows("SELECT uscc, kind, priority, jurisdiction, source, status FROM alarm ORDER BY uscc")
+    assert rows == [
+        (HEPING_SHOP, "device_fault", 2, "210102", "device-inventory", "routed"),
+        (SCHOOL, "device_fault", 3, "210102", "device-inventory", "routed"),
+    ]
+    routes = service.rows(
+        "SELECT a.uscc, r.party, r.target FROM alarm_route r JOIN alarm a ON a.id = r.alarm_id"
+        " WHERE r.party IN ('police_station', 'district_branch') ORDER BY a.uscc"
+    )
+    assert routes == [(HEPING_SHOP, "police_station", HEPING_STATION), (SCHOOL, "district_branch", "210102")]

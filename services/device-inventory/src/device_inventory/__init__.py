@@ -1,0 +1,1 @@
+"""Neibao device inventory: protection per unit and key part, heartbeats, compliance."""

@@ -1,0 +1,1 @@
+"""Adapters: PostgreSQL (SQLAlchemy 2), Kafka, event payloads."""

@@ -1,0 +1,1 @@
+"""Pure domain: devices, protection, heartbeat rules, compliance rules; no I/O."""

@@ -1,0 +1,1 @@
+"""gRPC servicers and Kafka consumers: translate, call a handler, translate back."""
