@@ -137,7 +137,14 @@ def wait_services(cfg: StackConfig, found: list[Service], timeout: float = 90) -
                 if states.get(name) in {"FATAL", "EXITED", "BACKOFF", "STOPPED"}:
                     raise NotReady(f"{name} is {states[name]}; its log:\n{_log_tail(cfg, name)}")
             if time.monotonic() - started > timeout:
-                raise NotReady(f"{service.name} not ready after {timeout:.0f}s ({last_error!r})")
+                logs = "\n".join(
+                    f"{service.name}-{process} ({states.get(f'{service.name}-{process}', '?')}):\n"
+                    f"{_log_tail(cfg, f'{service.name}-{process}')}"
+                    for process in service.processes
+                )
+                raise NotReady(
+                    f"{service.name} not ready after {timeout:.0f}s ({last_error!r}); logs:\n{logs}"
+                )
             time.sleep(0.5)
 
 

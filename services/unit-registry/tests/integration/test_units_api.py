@@ -238,3 +238,24 @@ async def test_key_unit_proposed_by_district_police_confirmed_by_the_city_bureau
     assert [d.state for d in history.items] == [unit_pb2.DESIGNATION_STATE_WITHDRAWN]
     assert history.items[0].proposed_by.name == "police-heping"
     assert history.items[0].confirmed_by.name == "police-shenyang"
+
+
+async def test_bad_list_filters_are_field_violations_not_server_errors(populated: Registry) -> None:
+    """Filters the database could not even take (a NUL byte) or that can never match are refused by name."""
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await populated.units.ListUnits(
+            unit_pb2.ListUnitsRequest(
+                q="商\x00贸", uscc="î~ãy\x00", police_station="21010\x00", jurisdiction="210102"
+            ),
+            metadata=populated.auth("police-heping"),
+        )
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field_violations(refused.value) == {
+        "q": "INVALID_CHARACTERS",
+        "uscc": "INVALID_USCC",
+        "police_station": "INVALID_FORMAT",
+    }
+    found = await populated.units.ListUnits(
+        unit_pb2.ListUnitsRequest(uscc=HEPING_SHOP.lower()), metadata=populated.auth("police-heping")
+    )
+    assert [unit.uscc for unit in found.items] == [HEPING_SHOP]

@@ -7,11 +7,13 @@ then check the write rules of domain.policy on the visible unit.
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Generic, TypeVar
 
+from neibao_codes import InvalidIdentifier, validate_uscc
 from neibao_identity import Principal, Scope
 from unit_registry.domain import policy
 from unit_registry.domain.dossier import compute_flags, local_date
@@ -242,6 +244,21 @@ def unit_filter(query: UnitQuery) -> UnitFilter:
     fragment = normalise_search_text(query.q)
     if len(fragment) > MAX_QUERY_LENGTH:
         violations.append(FieldViolation("q", "TOO_LONG", f"q must be at most {MAX_QUERY_LENGTH} characters"))
+    if any(unicodedata.category(char) == "Cc" for char in fragment):
+        violations.append(FieldViolation("q", "INVALID_CHARACTERS", "q must not contain control characters"))
+    uscc = query.uscc.strip().upper()
+    if uscc:
+        try:
+            uscc = validate_uscc(uscc)
+        except InvalidIdentifier as exc:
+            violations.append(
+                FieldViolation("uscc", "INVALID_USCC", f"uscc is not a valid 统一社会信用代码: {exc.reason}")
+            )
+    station = query.police_station.strip()
+    if station and (not station.isascii() or not station.isdigit() or len(station) > 12):
+        violations.append(
+            FieldViolation("police_station", "INVALID_FORMAT", "police_station must be a police station code")
+        )
     prefix = ""
     jurisdiction = query.jurisdiction.strip()
     if jurisdiction:
@@ -264,13 +281,13 @@ def unit_filter(query: UnitQuery) -> UnitFilter:
     return UnitFilter(
         tokens=tuple(query_tokens(fragment)),
         fragment=fragment,
-        uscc=query.uscc.strip().upper(),
+        uscc=uscc,
         jurisdiction_prefix=prefix,
         sector=query.sector,
         unit_type=query.unit_type,
         key_unit=query.key_unit,
         status=query.status,
-        police_station=query.police_station.strip(),
+        police_station=station,
         filing_overdue=query.filing_overdue,
         drills_overdue=query.drills_overdue,
         hazards_overdue=query.hazards_overdue,
