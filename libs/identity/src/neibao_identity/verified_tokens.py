@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from neibao_identity.principal import Principal
@@ -24,6 +25,14 @@ class ClaimsVerifier(Protocol):
     async def verify_claims(self, token: str) -> dict[str, Any]:
         """The claims of a valid token; raises InvalidToken otherwise."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedToken:
+    """What a valid token proved: its claims and the principal they make."""
+
+    claims: dict[str, Any]
+    principal: Principal
 
 
 class VerifiedTokenCache:
@@ -42,30 +51,30 @@ class VerifiedTokenCache:
         self._max_entries = max_entries
         self._max_age = max_age
         self._clock = clock
-        # token -> (claims, principal, time the entry stops being used); insertion order: oldest first.
-        self._entries: dict[str, tuple[dict[str, Any], Principal, float]] = {}
+        # token -> (what it proved, time the entry stops being used); insertion order: oldest first.
+        self._entries: dict[str, tuple[VerifiedToken, float]] = {}
 
     async def verify_claims(self, token: str) -> dict[str, Any]:
         """The claims of a valid token, from the cache when it was verified before and is still valid."""
-        return (await self._entry(token))[0]
+        return (await self.verified(token)).claims
 
     async def verify(self, token: str) -> Principal:
         """The principal of a valid token (what neibao_identity.AuthInterceptor asks), cached likewise."""
-        return (await self._entry(token))[1]
+        return (await self.verified(token)).principal
 
-    async def _entry(self, token: str) -> tuple[dict[str, Any], Principal, float]:
+    async def verified(self, token: str) -> VerifiedToken:
+        """The claims and the principal of a valid token; raises InvalidToken otherwise."""
         now = self._clock()
         entry = self._entries.get(token)
         if entry is not None:
-            if now < entry[2]:
-                return entry
+            if now < entry[1]:
+                return entry[0]
             del self._entries[token]  # expired or old: the verifier decides again
         claims = await self._verifier.verify_claims(token)
-        entry = (claims, Principal.from_claims(claims), now)
+        verified = VerifiedToken(claims, Principal.from_claims(claims))
         expires = claims.get("exp")
         if isinstance(expires, int | float):
             if len(self._entries) >= self._max_entries:
                 del self._entries[next(iter(self._entries))]
-            entry = (claims, entry[1], min(expires + self.leeway, now + self._max_age))
-            self._entries[token] = entry
-        return entry
+            self._entries[token] = (verified, min(expires + self.leeway, now + self._max_age))
+        return verified

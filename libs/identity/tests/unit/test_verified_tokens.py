@@ -44,6 +44,19 @@ async def test_a_token_is_verified_once_while_it_is_valid(clock: list[float]) ->
     assert verifier.calls == 1
 
 
+async def test_the_principal_is_made_once_and_shared_by_every_hit(clock: list[float]) -> None:
+    verifier = CountingVerifier(clock)
+    cache = VerifiedTokenCache(verifier, max_age=60, clock=lambda: clock[0])
+
+    principal = await cache.verify("valid-1300")
+    verified = await cache.verified("valid-1300")
+
+    assert principal.subject == "s"
+    assert verified.principal is principal
+    assert verified.claims == {"sub": "s", "exp": 1300}
+    assert verifier.calls == 1
+
+
 async def test_an_expired_token_is_refused_though_it_was_cached(clock: list[float]) -> None:
     verifier = CountingVerifier(clock)
     cache = VerifiedTokenCache(verifier, max_age=600, clock=lambda: clock[0])

@@ -18,7 +18,7 @@ from gateway.entrypoints.http.openapi import gateway_router
 from gateway.entrypoints.http.paging import PageSize
 from gateway.service.audit import AuditNotRecorded, AuditTrail
 from neibao.audit.v1.audit_pb2 import DISCLOSURE_CLEAR, PERSONAL_DATA_KIND_RESIDENT_ID
-from neibao_identity import JwksCache, TokenVerifier
+from neibao_identity import JwksCache, TokenVerifier, VerifiedTokenCache
 from neibao_messaging.envelope import KafkaHeaders
 
 from ..support import Forge
@@ -35,7 +35,7 @@ def trust_local_key(dependencies: GatewayDependencies) -> None:
     http = httpx.AsyncClient(transport=transport)
     cache = JwksCache(ISSUER, http, jwks_url="http://keycloak.test/certs")
     dependencies.jwks = cache
-    dependencies.verifier = TokenVerifier(cache)
+    dependencies.verifier = VerifiedTokenCache(TokenVerifier(cache))
 
 
 def claims(**changes: Any) -> dict[str, Any]:

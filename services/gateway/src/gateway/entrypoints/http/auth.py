@@ -19,7 +19,7 @@ from gateway.domain.caller import Caller
 from gateway.domain.problems import Problem
 from gateway.entrypoints.http.dependencies import gateway_dependencies
 from gateway.entrypoints.http.problems import request_id_of
-from neibao_identity import InvalidToken, InvalidTokenReason, Principal, Role
+from neibao_identity import InvalidToken, InvalidTokenReason, Role
 
 REALM = "neibao"
 
@@ -55,8 +55,7 @@ async def authenticate(
     if credentials is None:
         raise unauthorized(None)
     try:
-        claims = await dependencies.verifier.verify_claims(credentials.credentials)
-        principal = Principal.from_claims(claims)
+        verified = await dependencies.verifier.verified(credentials.credentials)
     except InvalidToken as exc:
         if exc.reason is InvalidTokenReason.KEYS_UNAVAILABLE:
             raise Problem(
@@ -66,6 +65,7 @@ async def authenticate(
                 headers={"Retry-After": "5"},
             ) from None
         raise unauthorized(exc) from None
+    principal = verified.principal
     retry_after = await dependencies.rate_limiter.retry_after(principal)
     if retry_after is not None:
         raise Problem(
@@ -74,7 +74,7 @@ async def authenticate(
             slug="rate-limited",
             headers={"Retry-After": str(retry_after)},
         )
-    expires = claims.get("exp")
+    expires = verified.claims.get("exp")
     return Caller(
         principal=principal,
         token=credentials.credentials,

@@ -18,8 +18,7 @@ from gateway.adapters.upstream import Upstreams
 from gateway.config import Settings
 from gateway.service.audit import AuditTrail
 from gateway.service.live import LiveStream
-from neibao_identity import JwksCache, JwksUnavailable
-from neibao_identity.verified_tokens import ClaimsVerifier
+from neibao_identity import JwksCache, JwksUnavailable, VerifiedTokenCache
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ class GatewayDependencies:
     settings: Settings
     http: httpx.AsyncClient
     jwks: JwksCache
-    verifier: ClaimsVerifier
+    verifier: VerifiedTokenCache
     upstreams: Upstreams
     rate_limiter: PrincipalRateLimiter
     audit_publisher: KafkaAuditPublisher
