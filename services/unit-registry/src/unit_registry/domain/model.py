@@ -160,17 +160,32 @@ def normalise_sectors(sector: Sector | None, sectors: Iterable[Sector]) -> tuple
     return tuple(ordered)
 
 
-def validate_draft(draft: UnitDraft) -> UnitDraft:
-    """The draft cleaned and normalised; ValidationFailed listing every bad field otherwise."""
-    violations: list[FieldViolation] = []
-    uscc = draft.uscc
+def checked_uscc(value: str, violations: list[FieldViolation]) -> str:
+    """The normalised USCC; an empty or invalid one adds its violation (and comes back as given)."""
     try:
-        uscc = validate_uscc(draft.uscc)
+        return validate_uscc(value)
     except InvalidIdentifier as exc:
-        reason = "REQUIRED" if not draft.uscc.strip() else "INVALID_USCC"
+        reason = "REQUIRED" if not value.strip() else "INVALID_USCC"
         violations.append(
             FieldViolation("uscc", reason, f"uscc is not a valid 统一社会信用代码: {exc.reason}")
         )
+        return value
+
+
+def checked_police_station(value: str, violations: list[FieldViolation]) -> str:
+    """The police station code stripped ("" for none); a malformed one adds its violation."""
+    station = value.strip()
+    if station and (not station.isascii() or not station.isdigit() or len(station) > 12):
+        violations.append(
+            FieldViolation("police_station", "INVALID_FORMAT", "police_station must be a police station code")
+        )
+    return station
+
+
+def validate_draft(draft: UnitDraft) -> UnitDraft:
+    """The draft cleaned and normalised; ValidationFailed listing every bad field otherwise."""
+    violations: list[FieldViolation] = []
+    uscc = checked_uscc(draft.uscc, violations)
     name = _clean_text(draft.name)
     violations += _text_violations("name", name, required=True, max_length=MAX_NAME_LENGTH)
     if draft.unit_type is None:
@@ -193,11 +208,7 @@ def validate_draft(draft: UnitDraft) -> UnitDraft:
         )
     for former in former_names:
         violations += _text_violations("former_names", former, required=False, max_length=MAX_NAME_LENGTH)
-    station = (draft.police_station or "").strip() or None
-    if station is not None and (not station.isascii() or not station.isdigit() or len(station) > 12):
-        violations.append(
-            FieldViolation("police_station", "INVALID_FORMAT", "police_station must be a police station code")
-        )
+    station = checked_police_station(draft.police_station or "", violations) or None
     if violations:
         raise ValidationFailed(violations)
     return dataclasses.replace(

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Generic, TypeVar
 
-from neibao_codes import InvalidIdentifier, validate_uscc
 from neibao_identity import Principal, Scope
 from unit_registry.domain import policy
 from unit_registry.domain.dossier import compute_flags, local_date
@@ -42,6 +41,8 @@ from unit_registry.domain.model import (
     KeyUnitDesignation,
     Unit,
     UnitDraft,
+    checked_police_station,
+    checked_uscc,
     registration_changes,
     validate_draft,
 )
@@ -246,19 +247,9 @@ def unit_filter(query: UnitQuery) -> UnitFilter:
         violations.append(FieldViolation("q", "TOO_LONG", f"q must be at most {MAX_QUERY_LENGTH} characters"))
     if any(unicodedata.category(char) == "Cc" for char in fragment):
         violations.append(FieldViolation("q", "INVALID_CHARACTERS", "q must not contain control characters"))
-    uscc = query.uscc.strip().upper()
-    if uscc:
-        try:
-            uscc = validate_uscc(uscc)
-        except InvalidIdentifier as exc:
-            violations.append(
-                FieldViolation("uscc", "INVALID_USCC", f"uscc is not a valid 统一社会信用代码: {exc.reason}")
-            )
-    station = query.police_station.strip()
-    if station and (not station.isascii() or not station.isdigit() or len(station) > 12):
-        violations.append(
-            FieldViolation("police_station", "INVALID_FORMAT", "police_station must be a police station code")
-        )
+    # A filter is optional: only a given USCC is checked (and normalised).
+    uscc = checked_uscc(query.uscc, violations) if query.uscc.strip() else ""
+    station = checked_police_station(query.police_station, violations)
     prefix = ""
     jurisdiction = query.jurisdiction.strip()
     if jurisdiction:
