@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import threading
 from collections.abc import Iterable
+from types import FrameType
 
 
 async def wait_for_shutdown_signal(
@@ -27,3 +29,20 @@ async def wait_for_shutdown_signal(
         # A second SIGINT or SIGTERM during the grace period then stops the process at once.
         for signum in watched:
             loop.remove_signal_handler(signum)
+
+
+def stop_event_on_signals(
+    signals: Iterable[signal.Signals] = (signal.SIGTERM, signal.SIGINT),
+) -> threading.Event:
+    """An event set by the first of `signals`, for loops on threads (consumers, sweeps, timers).
+
+    Call it from the main thread. The work in flight finishes; the loop sees the event and returns.
+    """
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    for signum in signals:
+        signal.signal(signum, on_signal)
+    return stop

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import grpc
@@ -31,7 +28,7 @@ from alarm_routing.service.replay import ReplayReport, replay_alarms
 from neibao_identity import AuthInterceptor, JwksCache, TokenVerifier, VerifiedTokenCache
 from neibao_messaging import idempotent_producer
 from neibao_messaging import relay as messaging_relay
-from neibao_runtime import configure_logging, configure_telemetry
+from neibao_runtime import configure_logging, configure_telemetry, stop_event_on_signals
 from neibao_runtime import serve as run_grpc_server
 
 log = logging.getLogger(__name__)
@@ -107,21 +104,10 @@ async def serve(settings: Settings) -> None:
         await app.close()
 
 
-def _stop_on_signals() -> threading.Event:
-    stop = threading.Event()
-
-    def handle(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, handle)
-    signal.signal(signal.SIGINT, handle)
-    return stop
-
-
 async def escalate(settings: Settings, *, once: bool = False) -> int:
     """Fire due escalation timers every `escalation_poll_seconds` until SIGTERM (or once); how many fired."""
     configure_logging(settings.service_name, settings.log_level)
-    stop = _stop_on_signals()
+    stop = stop_event_on_signals()
     engine = create_async_engine(settings.database_url.get_secret_value(), pool_size=2, pool_pre_ping=True)
     routing = routing_for(engine, settings)
     total = 0
@@ -160,7 +146,7 @@ def consume(settings: Settings) -> int:
     """The consumer of unit events (read model) and device events (device_fault alarms) until SIGTERM."""
     configure_logging(settings.service_name, settings.log_level)
     configure_telemetry(f"{settings.service_name}-consumer", None)
-    stop = _stop_on_signals()
+    stop = stop_event_on_signals()
     url = settings.database_url.get_secret_value()
     engine = create_engine(url, pool_size=2, pool_pre_ping=True)
     # The intake handler is async: it runs on this thread's own loop, one event at a time.

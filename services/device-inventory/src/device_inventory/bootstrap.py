@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import grpc
@@ -31,7 +29,7 @@ from device_inventory.service.sweep import SweepReport, sweep_once
 from neibao_identity import AuthInterceptor, JwksCache, TokenVerifier
 from neibao_messaging import idempotent_producer
 from neibao_messaging import relay as messaging_relay
-from neibao_runtime import configure_logging, configure_telemetry
+from neibao_runtime import configure_logging, configure_telemetry, stop_event_on_signals
 from neibao_runtime import serve as run_grpc_server
 
 log = logging.getLogger(__name__)
@@ -97,21 +95,10 @@ async def serve(settings: Settings) -> None:
         await app.close()
 
 
-def _stop_on_signals() -> threading.Event:
-    stop = threading.Event()
-
-    def handle(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, handle)
-    signal.signal(signal.SIGINT, handle)
-    return stop
-
-
 async def sweep(settings: Settings, *, once: bool = False) -> SweepReport:
     """The sweep every `sweep_interval_seconds` until SIGTERM (or once); the last report."""
     configure_logging(settings.service_name, settings.log_level)
-    stop = _stop_on_signals()
+    stop = stop_event_on_signals()
     engine = create_async_engine(settings.database_url.get_secret_value(), pool_size=2)
     inventory = inventory_for(engine, settings)
     report = SweepReport(0, 0)
@@ -130,7 +117,7 @@ def consume(settings: Settings) -> int:
     """The unit-events and heartbeat consumers, each in its own thread, until SIGTERM."""
     configure_logging(settings.service_name, settings.log_level)
     configure_telemetry(f"{settings.service_name}-consumer", None)
-    stop = _stop_on_signals()
+    stop = stop_event_on_signals()
     url = settings.database_url.get_secret_value()
     engine = create_engine(url, pool_size=4, pool_pre_ping=True)
     producer = idempotent_producer(settings.kafka_bootstrap, client_id=f"{settings.service_name}-dlq")
@@ -185,7 +172,7 @@ async def seed(settings: Settings) -> FillReport:
 async def run_demo_platform(settings: Settings, *, once: bool = False) -> None:
     """The demo device platform until SIGTERM: equip arriving units, send due heartbeats through Kafka."""
     configure_logging(settings.service_name, settings.log_level)
-    stop = _stop_on_signals()
+    stop = stop_event_on_signals()
     engine = create_async_engine(settings.database_url.get_secret_value(), pool_size=2)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     producer = idempotent_producer(settings.kafka_bootstrap, client_id=f"{settings.service_name}-demo")
