@@ -18,19 +18,15 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
+from bench_gateway import own_gateway, token
 
-REPO = Path(__file__).resolve().parents[2]
 ALARMS = "/api/v1/alarms"
 UNITS = {"police-heping": "91210102MA0LN001X3", "police-dalian": "91210200MA0YP3D80R"}
 GRACE_SECONDS = 10.0
@@ -43,67 +39,6 @@ class Stream:
     reader: str
     seen: dict[str, float] = field(default_factory=dict)
     open: asyncio.Event = field(default_factory=asyncio.Event)
-
-
-def token(keycloak: str, username: str) -> str:
-    """A real access token for a demo user."""
-    response = httpx.post(
-        f"{keycloak}/realms/neibao/protocol/openid-connect/token",
-        data={
-            "grant_type": "password",
-            "client_id": "neibao-cli",
-            "username": username,
-            "password": "neibao-demo",
-        },
-        timeout=30,
-    )
-    response.raise_for_status()
-    return str(response.json()["access_token"])
-
-
-@contextmanager
-def own_gateway(port: int, upstream: str, keycloak: str) -> Iterator[str]:
-    """A gateway of the benchmark's own (the platform's code, the alarm routing upstream), the person rate
-    limit raised; stopped afterwards. Its log: .run/logs/bench-alarms-gateway.log."""
-    env = {
-        **os.environ,
-        "NEIBAO_GATEWAY_HTTP_PORT": str(port),
-        "NEIBAO_GATEWAY_METRICS_PORT": "0",
-        "NEIBAO_GATEWAY_INSTANCE_ID": "bench-alarms",
-        "NEIBAO_GATEWAY_RATE_LIMIT_PERSON": "1000000/second",
-        "NEIBAO_GATEWAY_UPSTREAMS": json.dumps({"alarm-routing": upstream}),
-        "NEIBAO_KEYCLOAK_URL": keycloak,
-        "NEIBAO_KAFKA_BOOTSTRAP": os.environ.get("NEIBAO_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
-    }
-    if _ready(f"http://127.0.0.1:{port}"):
-        sys.exit(f"port {port} is taken by another gateway; pass --port")
-    log_path = REPO / ".run" / "logs" / "bench-alarms-gateway.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    url = f"http://127.0.0.1:{port}"
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gateway", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while not _ready(url):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    sys.exit(f"the benchmark's gateway did not get ready on port {port}; see {log_path}")
-                time.sleep(0.2)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def _ready(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 async def read_stream(client: httpx.AsyncClient, bearer: str, stream: Stream, stop: asyncio.Event) -> None:
@@ -249,7 +184,9 @@ def main() -> None:
     args = parser.parse_args()
     with ExitStack() as stack:
         gateway = args.gateway or stack.enter_context(
-            own_gateway(args.port, args.alarm_routing, args.keycloak)
+            own_gateway(
+                args.port, args.alarm_routing, args.keycloak, upstream="alarm-routing", name="bench-alarms"
+            )
         )
         asyncio.run(run(gateway, args.keycloak, args.rate, args.seconds, args.streams))
 

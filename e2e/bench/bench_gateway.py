@@ -183,22 +183,27 @@ def run_ghz(ghz: str, target: str, bearer: str, clients: int, seconds: int) -> F
 
 
 @contextmanager
-def own_gateway(port: int, grpc: str, keycloak: str) -> Iterator[str]:
-    """A gateway of the benchmark's own (the platform's code and upstream), its person rate limit raised so
-    that one principal may read at full speed; stopped afterwards. Its log: .run/logs/bench-gateway.log."""
+def own_gateway(
+    port: int, grpc: str, keycloak: str, *, upstream: str = "unit-registry", name: str = "bench"
+) -> Iterator[str]:
+    """A gateway of the benchmark's own (the platform's code, `upstream` at `grpc`), its person rate limit
+    raised so that one principal may go at full speed; stopped afterwards. Log: .run/logs/<name>-gateway.log.
+    """
     env = {
         **os.environ,
         "NEIBAO_GATEWAY_HTTP_PORT": str(port),
         "NEIBAO_GATEWAY_METRICS_PORT": "0",
-        "NEIBAO_GATEWAY_INSTANCE_ID": "bench",
+        "NEIBAO_GATEWAY_INSTANCE_ID": name,
         "NEIBAO_GATEWAY_RATE_LIMIT_PERSON": "1000000/second",
-        "NEIBAO_GATEWAY_UPSTREAMS": json.dumps({"unit-registry": grpc}),
+        "NEIBAO_GATEWAY_UPSTREAMS": json.dumps({upstream: grpc}),
         "NEIBAO_KEYCLOAK_URL": keycloak,
         "NEIBAO_KAFKA_BOOTSTRAP": os.environ.get("NEIBAO_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
     }
-    log_path = REPO / ".run" / "logs" / "bench-gateway.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
     url = f"http://127.0.0.1:{port}"
+    if _ready(url):
+        sys.exit(f"port {port} is taken by another gateway; pass --port")
+    log_path = REPO / ".run" / "logs" / f"{name}-gateway.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gateway", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
