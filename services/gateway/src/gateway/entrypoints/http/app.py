@@ -18,7 +18,7 @@ from gateway.entrypoints.http.middleware import (
     RequestContextMiddleware,
     console_csp,
 )
-from gateway.entrypoints.http.openapi import gateway_router, install_openapi
+from gateway.entrypoints.http.openapi import install_openapi
 from gateway.entrypoints.http.problems import install_problem_handlers
 from gateway.entrypoints.http.routes import alarms as alarm_routes
 from gateway.entrypoints.http.routes import devices as device_routes
@@ -56,19 +56,20 @@ Lists answer `{"items": [...], "next_cursor": "..."}`: pass `next_cursor` as `cu
 """
 
 
-def api_router() -> APIRouter:
-    """Every route under /api/v1."""
-    router = gateway_router(prefix=API_PREFIX)
-    router.include_router(me.router)
-    router.include_router(units.router)
-    router.include_router(jurisdictions.router)
-    router.include_router(device_routes.router)
-    router.include_router(dossier.router)
-    router.include_router(staff.router)
-    router.include_router(informants.router)
-    router.include_router(inspections.router)
-    router.include_router(alarm_routes.router)
-    return router
+def api_routers() -> tuple[APIRouter, ...]:
+    """The routers of every route under /api/v1 (each included at the app's top level, with the prefix:
+    FastAPI walks nested includes on every request)."""
+    return (
+        me.router,
+        units.router,
+        jurisdictions.router,
+        device_routes.router,
+        dossier.router,
+        staff.router,
+        informants.router,
+        inspections.router,
+        alarm_routes.router,
+    )
 
 
 def _is_probe(scope: MutableMapping[str, Any]) -> bool:
@@ -128,7 +129,8 @@ def create_app(settings: Settings, dependencies: GatewayDependencies) -> FastAPI
     )
     app.state.gateway = dependencies
     app.include_router(health.router)
-    app.include_router(api_router())
+    for router in api_routers():
+        app.include_router(router, prefix=API_PREFIX)
     install_site(app, ConsoleFiles(settings.console_dir), settings.keycloak_origin)
     install_problem_handlers(app)
     install_openapi(app)

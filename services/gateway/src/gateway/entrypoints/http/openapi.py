@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from gateway.entrypoints.http.auth import RoleRequirement, authenticate
+from gateway.entrypoints.http.auth import BEARER_SCHEME, BEARER_SCHEME_NAME, RoleRequirement
 from gateway.entrypoints.http.paging import page_size
 from gateway.entrypoints.http.problems import problem_response, problem_schemas
 
@@ -46,8 +46,8 @@ def _has_parameters(dependant: Dependant) -> bool:
 
 
 def dependant_authenticates(dependant: Dependant) -> bool:
-    """Whether a bearer token is needed."""
-    return any(call is authenticate for call in _calls(dependant))
+    """Whether a bearer token is needed (every role requirement authenticates)."""
+    return any(isinstance(call, RoleRequirement) for call in _calls(dependant))
 
 
 class GatewayRoute(APIRoute):
@@ -59,6 +59,7 @@ class GatewayRoute(APIRoute):
         statuses: set[int] = set()
         if dependant_authenticates(self.dependant):
             statuses |= {401, 429, 503}
+            self.openapi_extra = {**(self.openapi_extra or {}), "security": [{BEARER_SCHEME_NAME: []}]}
         if roles is not None:
             statuses.add(403)
             self.openapi_extra = {**(self.openapi_extra or {}), "x-roles": sorted(roles)}
@@ -96,6 +97,7 @@ def install_openapi(app: FastAPI) -> None:
                 for name in _FASTAPI_VALIDATION_SCHEMAS:
                     schemas.pop(name, None)
             schemas.update(problem_schemas())
+            schema["components"].setdefault("securitySchemes", {})[BEARER_SCHEME_NAME] = BEARER_SCHEME
             app.openapi_schema = schema
         return app.openapi_schema
 
