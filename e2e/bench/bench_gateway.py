@@ -7,6 +7,10 @@ read is served by a gateway the benchmark starts for the run (port 18090), the p
 person rate limit raised: the platform's own gateway would rightly throttle one principal at 50/s.
 Load generators are native (wrk from Debian's packages, ghz from the Go module proxy) so that they take as
 little of the two cores as possible. Targets are loopback addresses only; every run is bounded in time.
+
+`--floor` also runs the same read through a bare stack (e2e/bench/floor_stack.py: FastAPI on uvicorn →
+grpc.aio → psycopg, with none of the platform's work) and prints it beside: the ceiling of the stack itself
+on this machine, and so how much of the gap to a goal is the platform's and how much the stack's.
 """
 
 from __future__ import annotations
@@ -223,6 +227,64 @@ def own_gateway(
                 process.kill()
 
 
+FLOOR_GRPC_PORT = 50999
+FLOOR_HTTP_PORT = 18998
+
+
+@contextmanager
+def floor_stack(dsn: str) -> Iterator[tuple[str, str]]:
+    """The bare stack's gRPC and HTTP servers (floor_stack.py), stopped afterwards."""
+    script = Path(__file__).with_name("floor_stack.py")
+    grpc_target = f"127.0.0.1:{FLOOR_GRPC_PORT}"
+    url = f"http://127.0.0.1:{FLOOR_HTTP_PORT}"
+    commands = (
+        [sys.executable, str(script), "grpc", "--port", str(FLOOR_GRPC_PORT), "--dsn", dsn],
+        [sys.executable, str(script), "http", "--port", str(FLOOR_HTTP_PORT), "--upstream", grpc_target],
+    )
+    processes = [subprocess.Popen(command) for command in commands]
+    try:
+        deadline = time.monotonic() + 30
+        while not _answers(f"{url}/api/v1/units/{DEMO_UNIT}"):
+            if any(p.poll() is not None for p in processes) or time.monotonic() > deadline:
+                sys.exit("the bare stack did not answer; see its output above")
+            time.sleep(0.2)
+        yield grpc_target, url
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def run_floor(wrk: str, ghz: str, url: str, grpc_target: str, args: argparse.Namespace) -> None:
+    """The same read through the bare stack, 1 and 32 clients."""
+    read = f"{url}/api/v1/units/{DEMO_UNIT}"
+    run_wrk(wrk, read, "none", 4, 2)
+    print(f"\nThe bare stack (FastAPI → grpc.aio → psycopg, no platform work), {args.seconds} s per run")
+    print(
+        f"{'clients':>7} {'path':<8} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    )
+    for clients in (1, 32):
+        for name, figures in (
+            ("HTTP", run_wrk(wrk, read, "none", clients, args.seconds)),
+            ("gRPC", run_ghz(ghz, grpc_target, "none", clients, args.seconds)),
+        ):
+            print(
+                f"{clients:>7} {name:<8} {figures.requests:>9} {figures.rps:>9.0f} "
+                f"{figures.p50_ms:>8.2f} {figures.p99_ms:>8.2f} {figures.errors:>7}"
+            )
+
+
 def _ready(url: str) -> bool:
     try:
         return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
@@ -243,11 +305,27 @@ def main() -> None:
     parser.add_argument("--keycloak", default=os.environ.get("NEIBAO_KEYCLOAK_URL", "http://127.0.0.1:8180"))
     parser.add_argument("--user", default="police-heping")
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument(
+        "--floor", action="store_true", help="also run the read through the bare stack (floor_stack.py)"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "NEIBAO_UNIT_REGISTRY_DATABASE_URL",
+            "postgresql://unit_registry:unit-registry-local@127.0.0.1:55432/unit_registry",
+        ),
+        help="the registry's database, read by the bare stack (--floor)",
+    )
     args = parser.parse_args()
     wrk, ghz = ensure_tools()
     with ExitStack() as stack:
         gateway = args.gateway or stack.enter_context(own_gateway(args.port, args.grpc, args.keycloak))
         run(wrk, ghz, gateway, args)
+        if args.floor:
+            floor_grpc, floor_http = stack.enter_context(
+                floor_stack(args.database_url.replace("+psycopg", ""))
+            )
+            run_floor(wrk, ghz, floor_http, floor_grpc, args)
 
 
 def run(wrk: str, ghz: str, gateway_url: str, args: argparse.Namespace) -> None:
