@@ -38,9 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "from parallel producers. Their rows are made by the write path's own mapping, search tokens "
             "included, so queries cannot tell them from units registered through the API. For benchmarks "
             "only: no change history and no outbox events are written (other services learn nothing of "
-            "them), and the dossier's overdue flags are left to the sweep. One transaction: a load that at "
-            "least doubles the table drops and rebuilds its secondary indexes inside it, so other sessions "
-            "wait for the commit. Prints units/s."
+            "them), and the dossier's overdue flags are left to the sweep. One transaction: a load into an "
+            "empty table drops and rebuilds its secondary indexes inside it, so other sessions wait for the "
+            "commit. Prints units/s."
         ),
     )
     bench.add_argument("--count", type=int, required=True, help="how many units to add")

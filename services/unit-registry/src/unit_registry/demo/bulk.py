@@ -8,11 +8,13 @@ history and outbox events (nothing is announced to other services), and the doss
 (`python -m unit_registry sweep` would set them, and announce each).
 
 Producer processes generate the rows and format them as COPY text; this process streams them into one
-COPY in one transaction, so a failed load leaves nothing behind. When the load at least doubles the
-table, the unit table's secondary indexes and the key of its search postings (which migration 0004's
-triggers fill from the COPY) are dropped first and built again at the end, inside that same transaction
-(a bulk build is several times cheaper than row-by-row upkeep of GIN and b-tree indexes): other sessions
-wait for the commit and never see the tables without them. The unique USCC index stays.
+COPY in one transaction, so a failed load leaves nothing behind. Into an empty table, the unit table's
+secondary indexes and the key of its search postings (which migration 0004's triggers fill from the
+COPY) are dropped first and built again at the end, inside that same transaction (a bulk build is
+several times cheaper than row-by-row upkeep of GIN and b-tree indexes): other sessions wait for the
+commit and never see the tables without them. The unique USCC index stays. Into a table that holds
+units they stay: the producers ask on connections of their own which USCCs are taken, and those
+questions would wait for the load's lock on the table, which waits for their answers.
 
 USCCs are unique by construction: the organisation code of the n-th unit is a bijection of n, and each
 chunk of units draws its numbers from its own range. Into a table that already holds units, producers
@@ -197,7 +199,7 @@ def load_bench_units(
             produced = pool.imap_unordered(_produce, chunks)
         conn = stack.enter_context(psycopg.connect(info))
         with conn.transaction(), conn.cursor() as cur:
-            rebuilt = _drop_rebuildable_indexes(conn) if count and count >= held else []
+            rebuilt = _drop_rebuildable_indexes(conn) if count and not held else []
             designations: list[bytes] = []
             for part in produced:
                 # A COPY per chunk: the postings trigger then runs while the producers make the next ones.

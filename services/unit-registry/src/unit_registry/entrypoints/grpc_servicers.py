@@ -15,10 +15,10 @@ from neibao_identity import current_principal
 from unit_registry.entrypoints import translate
 from unit_registry.entrypoints.dossier_servicers import add_dossier_services
 from unit_registry.entrypoints.errors import guarded
-from unit_registry.service import handlers
+from unit_registry.service import handlers, list_views
 from unit_registry.service.handlers import Requester
+from unit_registry.service.list_views import UnitReadViews
 from unit_registry.service.unit_of_work import UnitOfWork
-from unit_registry.service.views import UnitViews
 
 Context = grpc.aio.ServicerContext[Any, Any]
 UnitOfWorkFactory = Callable[[], UnitOfWork]
@@ -31,7 +31,7 @@ def _requester() -> Requester:
 class UnitServicer(unit_pb2_grpc.UnitServiceServicer):
     """neibao.unitregistry.v1.UnitService."""
 
-    def __init__(self, uow: UnitOfWorkFactory, views: UnitViews) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, views: UnitReadViews) -> None:
         self._uow = uow
         self._views = views
 
@@ -83,9 +83,10 @@ class UnitServicer(unit_pb2_grpc.UnitServiceServicer):
         """Search units in scope."""
 
         async def run() -> unit_pb2.ListUnitsResponse:
-            page = await handlers.list_units(translate.unit_query(request), _requester(), self._uow())
+            page = await list_views.list_units(translate.unit_query(request), _requester(), self._views)
             return unit_pb2.ListUnitsResponse(
-                items=[translate.unit_to_proto(unit) for unit in page.items], next_cursor=page.next_cursor
+                items=[translate.unit_summary_to_proto(row) for row in page.items],
+                next_cursor=page.next_cursor,
             )
 
         return await guarded(context, run())
@@ -194,7 +195,7 @@ class JurisdictionServicer(jurisdiction_pb2_grpc.JurisdictionServiceServicer):
         return await guarded(context, run())
 
 
-def register(uow: UnitOfWorkFactory, views: UnitViews) -> Callable[[grpc.aio.Server], list[str]]:
+def register(uow: UnitOfWorkFactory, views: UnitReadViews) -> Callable[[grpc.aio.Server], list[str]]:
     """The neibao_runtime Register callback adding the registry's services."""
 
     def add(server: grpc.aio.Server) -> list[str]:

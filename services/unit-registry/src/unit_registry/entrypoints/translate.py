@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final
+
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from neibao.unitregistry.v1 import jurisdiction_pb2, unit_pb2
 from unit_registry.adapters.proto_mapping import (
@@ -15,6 +18,7 @@ from unit_registry.adapters.proto_mapping import (
     SECTOR,
     UNIT_STATUS,
     UNIT_TYPE,
+    EnumCodec,
     actor_to_proto,
     location_to_proto,
     sectors_to_proto,
@@ -33,6 +37,7 @@ from unit_registry.service.commands import (
     UnitQuery,
     UnitUpdate,
 )
+from unit_registry.service.list_views import UnitSummary
 from unit_registry.service.unit_of_work import ChangeEntry
 
 
@@ -188,6 +193,63 @@ def unit_to_proto(unit: Unit) -> unit_pb2.Unit:
         filing_overdue=unit.flags.filing_overdue,
         drills_overdue=unit.flags.drills_overdue,
         hazards_overdue=unit.flags.hazards_overdue,
+    )
+
+
+def _numbers(codec: EnumCodec[Any]) -> dict[str, Any]:
+    return {value.value: codec.to_proto(value) for value in codec.domain}
+
+
+# The list's rows carry enum values as stored text: their proto numbers by a dictionary look-up.
+_UNIT_TYPES: Final = _numbers(UNIT_TYPE)
+_SECTORS: Final = _numbers(SECTOR)
+_STATUSES: Final = _numbers(UNIT_STATUS)
+_CATEGORIES: Final = _numbers(KEY_UNIT_CATEGORY)
+_COORDINATE_SYSTEMS: Final = _numbers(COORDINATE_SYSTEM)
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND: Final = timedelta(seconds=1)
+
+
+def _timestamp(moment: datetime | None) -> Timestamp | None:
+    """A protobuf Timestamp of an aware datetime (as Timestamp.FromDatetime, in a fraction of its time)."""
+    if moment is None:
+        return None
+    return Timestamp(seconds=(moment - _EPOCH) // _SECOND, nanos=moment.microsecond * 1000)
+
+
+def unit_summary_to_proto(row: UnitSummary) -> unit_pb2.Unit:
+    """The API's Unit of a list row: the same message as unit_to_proto of the row's Unit."""
+    location = None
+    if row.latitude is not None and row.longitude is not None and row.coordinate_system:
+        location = unit_pb2.Location(
+            latitude=row.latitude,
+            longitude=row.longitude,
+            coordinate_system=_COORDINATE_SYSTEMS[row.coordinate_system],
+        )
+    return unit_pb2.Unit(
+        uscc=row.uscc,
+        name=row.name,
+        former_names=row.former_names,
+        unit_type=_UNIT_TYPES[row.unit_type],
+        sector=_SECTORS[row.sector],
+        sectors=[_SECTORS[sector] for sector in row.sectors],
+        jurisdiction=row.jurisdiction,
+        jurisdiction_name=row.jurisdiction_name or "",
+        police_station=row.police_station or "",
+        address=row.address,
+        location=location,
+        legal_representative=row.legal_representative,
+        status=_STATUSES[row.status],
+        key_unit=row.key_unit,
+        key_unit_category=_CATEGORIES.get(row.key_unit_category or "", 0),
+        version=row.version,
+        etag=f'"{row.version}"',
+        created_at=_timestamp(row.created_at),
+        updated_at=_timestamp(row.updated_at),
+        closed_at=_timestamp(row.closed_at),
+        filing_overdue=row.filing_overdue,
+        drills_overdue=row.drills_overdue,
+        hazards_overdue=row.hazards_overdue,
     )
 
 

@@ -39,8 +39,8 @@ from unit_registry.adapters.db.repositories import (
     actor_from_json,
     actor_to_json,
     unit_from_row,
-    unit_scope,
 )
+from unit_registry.adapters.db.scope import unit_scope
 from unit_registry.adapters.db.tables import (
     DossierItemRow,
     DrillRow,

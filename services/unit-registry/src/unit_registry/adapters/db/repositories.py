@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final, cast
 
 from psycopg import errors as pg_errors
-from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, any_, or_, select, text, true, update
+from sqlalchemy import ScalarSelect, Select, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from neibao_identity import Scope, scope_clause
-from neibao_identity.principal import Role
-from neibao_identity.sql import StringColumn
+from neibao_identity import Scope
+from unit_registry.adapters.db import unit_search
+from unit_registry.adapters.db.scope import unit_scope
 from unit_registry.adapters.db.tables import (
     DivisionRow,
     KeyUnitDesignationRow,
     PoliceStationRow,
     UnitChangeRow,
     UnitRow,
-    UnitSearchTermRow,
 )
 from unit_registry.domain.enums import (
     ChangeType,
@@ -39,6 +35,7 @@ from unit_registry.domain.flags import DossierFlags
 from unit_registry.domain.jurisdiction import Division, PoliceStation
 from unit_registry.domain.model import Actor, FieldChange, KeyUnitDesignation, Location, Unit
 from unit_registry.domain.search import search_text, search_tokens
+from unit_registry.service.list_views import UnitSummary
 from unit_registry.service.unit_of_work import (
     ChangeEntry,
     DesignationRepository,
@@ -48,26 +45,6 @@ from unit_registry.service.unit_of_work import (
 )
 
 _UNIT_USCC_CONSTRAINT = "uq_unit_uscc"
-
-
-def unit_scope(scope: Scope) -> ColumnElement[bool]:
-    """The caller's scope over units, via the shared helper (mirrors Scope.allows).
-
-    A unit has several sectors: a regulator's grant is "its sector is one of them" (= ANY(sectors)).
-    A sector system's grant (own organisation, own sector where a row records one) compares against the
-    lead sector, since the helper also tests that column for NULL.
-    """
-    sector: StringColumn = (
-        UnitRow.sector
-        if Role.SECTOR_SYSTEM in scope.roles
-        else cast(ColumnElement[str], any_(UnitRow.sectors))
-    )
-    clause = scope_clause(scope, jurisdiction=UnitRow.jurisdiction, sector=sector, unit=UnitRow.uscc)
-    wider = {Role.PROVINCE_ADMIN, Role.POLICE, Role.UNIT_SECURITY, Role.SECTOR_SYSTEM}
-    if Role.REGULATOR in scope.roles and scope.sector and scope.roles.isdisjoint(wider):
-        # Implied by the clause; stated as array containment so the GIN index on sectors can serve it.
-        clause = and_(UnitRow.sectors.contains([scope.sector]), clause)
-    return clause
 
 
 # What a read maps to a Unit: every column but the search ones (a unit's ~30 tokens, never shown).
@@ -173,84 +150,6 @@ def unit_from_row(row: UnitRow, jurisdiction_name: str | None = None) -> Unit:
     )
 
 
-# A term on more than this share of the units is dense (see SqlUnitRepository._selective).
-_DENSE_TERM = 0.4
-_TERM_STATISTICS_SECONDS = 300.0
-
-
-@dataclass
-class _TermStatistics:
-    """The common terms' shares of the units, as last read from pg_stats (shared by all sessions)."""
-
-    read_at: float = -_TERM_STATISTICS_SECONDS
-    frequencies: dict[str, float] = field(default_factory=dict)
-
-
-_term_statistics = _TermStatistics()
-
-
-def _search_terms(criteria: UnitFilter, scope: Scope) -> list[str]:
-    """The posting terms (migration 0004's unit_search_terms) every listed unit must have."""
-    terms = list(criteria.tokens) if len(criteria.fragment) > 1 else []
-    sectors = {criteria.sector.value} if criteria.sector is not None else set()
-    if not scope.unrestricted and scope.roles == {Role.REGULATOR} and scope.sector:
-        sectors.add(scope.sector)  # a regulator's scope: only units of its sector
-    terms += sorted(f"sector:{sector}" for sector in sectors)
-    if criteria.key_unit is not None:
-        terms.append(f"key_unit:{str(criteria.key_unit).lower()}")
-    prefixes = {criteria.jurisdiction_prefix, _required_prefix(scope)}
-    if not terms and not any(len(p) == 6 for p in prefixes):
-        # A county's units come from the (jurisdiction, uscc) index; a city's from its postings (with
-        # other terms, the postings' jurisdiction column narrows them to the city instead).
-        terms += sorted(f"city:{p}" for p in prefixes if len(p) == 4)
-    return terms
-
-
-def _required_prefix(scope: Scope) -> str:
-    """The jurisdiction prefix every grant of `scope` requires ("" when some grant does not)."""
-    if scope.unrestricted or not scope.roles or not scope.roles <= {Role.POLICE, Role.REGULATOR}:
-        return ""
-    return scope.jurisdiction_prefix or ""
-
-
-def _jurisdiction_within(prefix: str) -> ColumnElement[bool]:
-    """Units under a GB/T 2260 prefix; a county's full code as equality, so its index serves USCC order."""
-    if len(prefix) == 6:
-        return UnitRow.jurisdiction == prefix
-    return UnitRow.jurisdiction.startswith(prefix, autoescape=True)
-
-
-def _unit_filters(criteria: UnitFilter, scope: Scope) -> list[ColumnElement[bool]]:
-    """The criteria other than the name fragment, as conditions on the unit row."""
-    filters: list[ColumnElement[bool]] = []
-    if criteria.uscc:
-        filters.append(UnitRow.uscc == criteria.uscc)
-    if criteria.jurisdiction_prefix:
-        filters.append(_jurisdiction_within(criteria.jurisdiction_prefix))
-    if len(required := _required_prefix(scope)) == 6:
-        filters.append(_jurisdiction_within(required))  # implied by the scope; stated for the index
-    if criteria.sector is not None:
-        filters.append(UnitRow.sectors.contains([criteria.sector.value]))
-    if criteria.unit_type is not None:
-        filters.append(UnitRow.unit_type == criteria.unit_type.value)
-    if criteria.key_unit is not None:
-        filters.append(UnitRow.key_unit.is_(criteria.key_unit))
-    if criteria.status is not None:
-        filters.append(UnitRow.status == criteria.status.value)
-    if criteria.police_station:
-        filters.append(UnitRow.police_station == criteria.police_station)
-    for column, wanted in (
-        (UnitRow.filing_overdue, criteria.filing_overdue),
-        (UnitRow.drills_overdue, criteria.drills_overdue),
-        (UnitRow.hazards_overdue, criteria.hazards_overdue),
-    ):
-        if wanted is not None:
-            filters.append(column.is_(wanted))
-    if criteria.after_uscc is not None:
-        filters.append(UnitRow.uscc > criteria.after_uscc)
-    return filters
-
-
 class SqlUnitRepository(UnitRepository):
     """Units in PostgreSQL."""
 
@@ -302,85 +201,15 @@ class SqlUnitRepository(UnitRepository):
             raise VersionConflict(unit.uscc, previous_version, current or 0)
 
     async def list(self, criteria: UnitFilter, scope: Scope, limit: int) -> Sequence[Unit]:
-        """Matching units inside `scope`, by USCC."""
-        filters = _unit_filters(criteria, scope)
-        if len(criteria.fragment) == 1:
-            # One character: its unigram, by the GIN index on the tokens.
-            filters.append(UnitRow.search_tokens.contains(list(criteria.tokens)))
-        # Plain rows, not ORM entities: a page of 50 loads ~2 ms faster without the identity map.
-        query = select(*UNIT_READ_COLUMNS, current_division_name().label("jurisdiction_name"))
-        query = query.where(unit_scope(scope), *filters)
-        if (terms := _search_terms(criteria, scope)) and not criteria.uscc:
-            selective = await self._selective(terms)
-            page = self._page_of_terms(selective, criteria, scope, filters, limit)
-            query = query.where(UnitRow.uscc.in_(page))
-        rows = (await self._session.execute(query.order_by(UnitRow.uscc).limit(limit))).all()
-        return [unit_from_row(cast(UnitRow, row), row.jurisdiction_name) for row in rows]
-
-    async def _selective(self, terms: Sequence[str]) -> Sequence[str]:
-        """The terms worth intersecting: dense ones (on more than 40% of the units: 有限, 公司,
-        key_unit:false) are left to the check on each unit row, unless nothing rarer is left.
-
-        Intersecting a dense posting list reads it from its start, and dense terms are skewed in USCC
-        order (no 12... institution is a 有限公司), so a page could cost a read of most of it.
-        """
-        frequencies = await self._term_frequencies()
-        selective = [term for term in terms if frequencies.get(term, 0.0) <= _DENSE_TERM]
-        return selective or [min(terms, key=lambda term: frequencies.get(term, 0.0))]
-
-    async def _term_frequencies(self) -> dict[str, float]:
-        """The common terms' shares of all postings (ANALYZE's most common values), cached a while."""
-        if time.monotonic() - _term_statistics.read_at < _TERM_STATISTICS_SECONDS:
-            return _term_statistics.frequencies
-        # Shares of postings times postings per unit: shares of units (a unit has a term at most once).
-        rows = await self._session.execute(
-            text(
-                "SELECT m.term, m.frequency * coalesce(r.postings_per_unit, 1) FROM pg_stats AS s,"
-                " unnest(s.most_common_vals::text::text[], s.most_common_freqs) AS m(term, frequency),"
-                " (SELECT CASE WHEN u.reltuples > 0 AND p.reltuples > 0 THEN p.reltuples / u.reltuples END"
-                "  AS postings_per_unit FROM pg_class AS u, pg_class AS p"
-                "  WHERE u.oid = 'unit'::regclass AND p.oid = 'unit_search_term'::regclass) AS r"
-                " WHERE s.schemaname = current_schema() AND s.tablename = 'unit_search_term'"
-                " AND s.attname = 'term'"
-            )
-        )
-        _term_statistics.frequencies = {str(term): float(share) for term, share in rows}
-        _term_statistics.read_at = time.monotonic()
-        return _term_statistics.frequencies
-
-    @staticmethod
-    def _page_of_terms(
-        terms: Sequence[str],
-        criteria: UnitFilter,
-        scope: Scope,
-        filters: Sequence[ColumnElement[bool]],
-        limit: int,
-    ) -> Select[str]:
-        """The USCCs of a page of units that have every term and pass every filter, in USCC order.
-
-        Each term's postings come from the (term, uscc) key in USCC order, the jurisdiction scope applied
-        inside the index; the planner intersects them (merge or nested-loop join, by the terms' statistics).
-        Each candidate is then checked against its unit (the fragment in one piece, scope, filters) until
-        the page is full. OFFSET 0 keeps that check per candidate: as a join, the planner would merge the
-        postings with an ordered scan of all units, which crosses long runs of non-matching USCCs.
-        """
-        postings = [aliased(UnitSearchTermRow, name=f"term_{n}") for n in range(len(terms))]
-        first = postings[0]
-        query = select(first.uscc).select_from(first)
-        prefixes = {criteria.jurisdiction_prefix, _required_prefix(scope)} - {""}
-        for posting, term in zip(postings, terms, strict=True):
-            if posting is not first:
-                query = query.join(posting, posting.uscc == first.uscc)
-            query = query.where(posting.term == term)
-            query = query.where(*(posting.jurisdiction.startswith(p, autoescape=True) for p in prefixes))
-        if criteria.after_uscc is not None:
-            query = query.where(first.uscc > criteria.after_uscc)
-        unit_checks = [UnitRow.uscc == first.uscc, unit_scope(scope), *filters]
-        if len(criteria.fragment) > 1:
-            # The fragment in one piece (its bigrams do not prove that, and dense ones are left out).
-            unit_checks.append(UnitRow.search_text.contains(criteria.fragment, autoescape=True))
-        unit = select(UnitRow.id).where(*unit_checks).offset(0).lateral("unit_hit")
-        return query.join(unit, true()).order_by(first.uscc).limit(limit)
+        """Matching units inside `scope`, by USCC (the list view's statement, run in this session)."""
+        statistics = unit_search.term_statistics
+        if statistics.stale:
+            statistics.update((await self._session.execute(text(unit_search.TERM_FREQUENCIES_SQL))).all())
+        sql, values = unit_search.list_statement(criteria, scope, limit, statistics.frequencies)
+        connection = await self._session.connection()
+        rows = (await connection.exec_driver_sql(sql, values)).all()
+        summaries = [UnitSummary._make(row) for row in rows]
+        return [unit_from_row(cast(UnitRow, row), row.jurisdiction_name) for row in summaries]
 
     async def add_change(
         self, unit: Unit, change_type: ChangeType, changes: Sequence[FieldChange], actor: Actor, at: datetime

@@ -126,7 +126,8 @@ class UnitSearchTermRow(Base):
     """A posting: a unit has a term (a name bigram, `sector:<s>`, `key_unit:<true|false>`, `city:<prefix>`).
 
     Lists read a term's units in USCC order from its key. Migration 0004's triggers keep the postings in
-    step with the unit rows; nothing else writes them.
+    step with the unit rows; nothing else writes them. Partitioned by city (migration 0005: a range of
+    jurisdiction codes per city), so a city's scope reads its own city's key only.
     """
 
     __tablename__ = "unit_search_term"
@@ -135,7 +136,10 @@ class UnitSearchTermRow(Base):
     uscc: Mapped[str] = mapped_column(_code(18))
     jurisdiction: Mapped[str] = mapped_column(_code(6))
 
-    __table_args__ = (PrimaryKeyConstraint("term", "uscc", postgresql_include=["jurisdiction"]),)
+    __table_args__ = (
+        PrimaryKeyConstraint("term", "uscc", "jurisdiction"),
+        {"postgresql_partition_by": "RANGE (jurisdiction)"},
+    )
 
 
 class UnitChangeRow(Base):

@@ -9,11 +9,12 @@ a pooled connection: ~0.2 ms.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, cast
 
 import psycopg
-from psycopg.rows import namedtuple_row
+from psycopg.rows import args_row, namedtuple_row
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import bindparam, make_url, select
 from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
@@ -23,11 +24,13 @@ from unit_registry.adapters.db.repositories import (
     UNIT_READ_COLUMNS,
     current_division_name,
     unit_from_row,
-    unit_scope,
 )
+from unit_registry.adapters.db.scope import unit_scope
 from unit_registry.adapters.db.tables import UnitRow
+from unit_registry.adapters.db.unit_search import TERM_FREQUENCIES_SQL, list_statement, term_statistics
 from unit_registry.domain.model import Unit
-from unit_registry.service.views import UnitViews
+from unit_registry.service.list_views import UnitReadViews, UnitSummary
+from unit_registry.service.unit_of_work import UnitFilter
 
 _DIALECT = psycopg_dialect.dialect()  # type: ignore[no-untyped-call]
 
@@ -47,7 +50,7 @@ def _unit_statement(scope: Scope) -> tuple[str, dict[str, Any]]:
     return compiled.string, dict(compiled.params)
 
 
-class SqlUnitViews(UnitViews):
+class SqlUnitViews(UnitReadViews):
     """Views over the registry's database through a connection pool of their own."""
 
     def __init__(self, database_url: str, *, max_size: int = 10) -> None:
@@ -81,6 +84,25 @@ class SqlUnitViews(UnitViews):
             return None
         # The row carries the unit's columns under their own names, like the ORM row it replaces.
         return unit_from_row(cast(UnitRow, row), row.jurisdiction_name)
+
+    async def list_units(self, criteria: UnitFilter, scope: Scope, limit: int) -> Sequence[UnitSummary]:
+        """A page of matching units inside `scope` (see unit_search); one retry on a closed connection."""
+        try:
+            return await self._list_units(criteria, scope, limit)
+        except psycopg.OperationalError:
+            return await self._list_units(criteria, scope, limit)
+
+    async def _list_units(self, criteria: UnitFilter, scope: Scope, limit: int) -> list[UnitSummary]:
+        async with self._pool.connection() as conn:
+            if term_statistics.stale:
+                cursor = await conn.execute(TERM_FREQUENCIES_SQL)
+                term_statistics.update(await cursor.fetchall())
+            sql, params = list_statement(criteria, scope, limit, term_statistics.frequencies)
+            rows = conn.cursor(row_factory=args_row(UnitSummary))
+            # Never a prepared statement: its generic plan, blind to the term's frequency, sorts every
+            # posting of a common term (seconds); a plan for the values at hand walks a page of them.
+            await rows.execute(sql, params, prepare=False)
+            return await rows.fetchall()
 
     async def _fetch_one(self, sql: str, params: dict[str, Any]) -> Any:
         async with self._pool.connection() as conn:
