@@ -134,6 +134,19 @@ def ensure_pii_keys(cfg: StackConfig) -> dict[str, str]:
     return dict(pairs)
 
 
+def ensure_signing_keys(cfg: StackConfig, env_prefix: str) -> dict[str, str]:
+    """This clone's receipt-signing key (an Ed25519 private key is any 32 random bytes), made once from the
+    OS's randomness and kept in the run folder, as `<env_prefix>SIGNING_KEYS`/`SIGNING_ACTIVE_KEY`."""
+    path = cfg.run_dir / "signing-keys.env"
+    if not path.exists():
+        cfg.run_dir.mkdir(parents=True, exist_ok=True)
+        key = base64.b64encode(secrets.token_bytes(32)).decode()
+        path.touch(mode=0o600)
+        path.write_text(f"SIGNING_KEYS=local1:{key}\nSIGNING_ACTIVE_KEY=local1\n")
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {f"{env_prefix}{name}": value for name, value in pairs}
+
+
 def postgres_command(cfg: StackConfig, data: Path) -> list[str]:
     """The server's command line: TCP on loopback only, no Unix socket to collide with other clusters."""
     return [

@@ -12,6 +12,7 @@ A service opts in with a table in its pyproject.toml:
     database = "unit_registry"         # optional: its own database, migrated before start
     http_port = 8080                   # optional: a public HTTP port (the gateway)
     seed = true                        # optional: `python -m <package> seed` loads the demo province
+    signing_keys = true                # optional: <env_prefix>SIGNING_KEYS from .run/signing-keys.env
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class Service:
     database: str | None
     http_port: int | None
     seed: bool
+    # Whether it signs (receipts): it gets the clone's local signing key.
+    signing_keys: bool = False
     # Every service's gRPC address by name: what the gateway routes to.
     upstreams: tuple[tuple[str, str], ...] = ()
 
@@ -60,6 +63,8 @@ class Service:
         if self.database:
             # Personal data in its database is encrypted and blind-indexed with the stack's local keys.
             env.update(provision.ensure_pii_keys(cfg))
+        if self.signing_keys:
+            env.update(provision.ensure_signing_keys(cfg, self.env_prefix))
         if self.http_port is not None:
             env[f"{self.env_prefix}HTTP_HOST"] = cfg.host
             env[f"{self.env_prefix}HTTP_PORT"] = str(self.http_port)
@@ -91,6 +96,7 @@ def discover(cfg: StackConfig) -> list[Service]:
                 database=table.get("database"),
                 http_port=cfg.gateway_port if table.get("http_port") else None,
                 seed=bool(table.get("seed", False)),
+                signing_keys=bool(table.get("signing_keys", False)),
             )
         )
     upstreams = tuple((s.name, f"{cfg.host}:{s.grpc_port}") for s in found if s.grpc_port is not None)

@@ -32,6 +32,7 @@ from gateway.entrypoints.http.routes import (
     staff,
     units,
 )
+from gateway.entrypoints.http.routes import exchange as exchange_routes
 from gateway.entrypoints.http.routes.site import ConsoleFiles, install_site
 
 API_PREFIX = "/api/v1"
@@ -69,6 +70,7 @@ def api_routers() -> tuple[APIRouter, ...]:
         informants.router,
         inspections.router,
         alarm_routes.router,
+        exchange_routes.router,
     )
 
 

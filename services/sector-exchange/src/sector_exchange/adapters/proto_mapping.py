@@ -1,0 +1,80 @@
+"""Domain objects <-> neibao.sectorexchange.v1 messages."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from neibao.sectorexchange.v1 import exchange_pb2
+from sector_exchange.domain.model import Batch, StoredRecord
+from sector_exchange.domain.receipts import Receipt
+from sector_exchange.domain.validation import Rejection
+
+
+def timestamp(moment: datetime | None) -> Timestamp | None:
+    """A protobuf Timestamp (None stays unset)."""
+    if moment is None:
+        return None
+    stamp = Timestamp()
+    stamp.FromDatetime(moment.astimezone(UTC))
+    return stamp
+
+
+def receipt_to_proto(receipt: Receipt) -> exchange_pb2.Receipt:
+    """The receipt message (signed_at is the signed string's instant: whole seconds)."""
+    return exchange_pb2.Receipt(
+        hash=receipt.hash,
+        signature=receipt.signature,
+        algorithm=receipt.algorithm,
+        key_id=receipt.key_id,
+        signed_at=timestamp(datetime.fromisoformat(receipt.signed_at.replace("Z", "+00:00"))),
+    )
+
+
+def rejections_to_proto(rejections: tuple[Rejection, ...]) -> list[exchange_pb2.RecordRejection]:
+    """Rejections with their errors' pointers."""
+    return [
+        exchange_pb2.RecordRejection(
+            index=r.index,
+            errors=[
+                exchange_pb2.RecordError(pointer=e.pointer, detail=e.detail, reason=e.reason)
+                for e in r.errors
+            ],
+        )
+        for r in rejections
+    ]
+
+
+def batch_to_proto(batch: Batch) -> exchange_pb2.Batch:
+    """The batch message."""
+    return exchange_pb2.Batch(
+        batch_id=batch.batch_id,
+        organisation=batch.organisation,
+        sector=batch.sector,
+        dataset=batch.dataset,
+        schema_version=batch.schema_version,
+        accepted=batch.accepted,
+        rejected=rejections_to_proto(batch.rejected),
+        receipt=receipt_to_proto(batch.receipt),
+        received_at=timestamp(batch.received_at),
+        log_sequence=batch.log_sequence,
+    )
+
+
+def record_to_proto(record: StoredRecord) -> exchange_pb2.Record:
+    """The record message; its fields as a JSON object."""
+    return exchange_pb2.Record(
+        id=str(record.id),
+        sector=record.sector,
+        dataset=record.dataset,
+        schema_version=record.schema_version,
+        organisation=record.organisation,
+        batch_id=record.batch_id,
+        record_index=record.record_index,
+        jurisdiction=record.jurisdiction,
+        occurred_at=timestamp(record.occurred_at),
+        received_at=timestamp(record.received_at),
+        fields_json=json.dumps(record.fields, ensure_ascii=False, separators=(",", ":")).encode(),
+    )

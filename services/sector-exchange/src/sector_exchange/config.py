@@ -1,0 +1,87 @@
+"""The service's settings, from NEIBAO_SECTOR_EXCHANGE_* (and stack-wide KAFKA_, KEYCLOAK_, PII_ ones)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from neibao_identity import GATEWAY_AUDIENCE
+from neibao_privacy import PrivacyKeys
+from neibao_runtime import ServiceSettings
+from sector_exchange.adapters.events import TOPIC
+from sector_exchange.adapters.signing import Ed25519Signer, parse_keyring
+
+PREFIX = "NEIBAO_SECTOR_EXCHANGE_"
+
+
+def _env(name: str) -> AliasChoices:
+    """The service's own variable first, then the stack-wide one the local stack and charts set."""
+    return AliasChoices(f"{PREFIX}{name}", f"NEIBAO_{name}")
+
+
+class Settings(ServiceSettings):
+    """Start-up settings of the exchange; no defaults for the database URL, servers and keys."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX,
+        frozen=True,
+        extra="forbid",
+        validate_default=True,
+        populate_by_name=True,
+        hide_input_in_errors=True,
+    )
+
+    service_name: str = "sector-exchange"
+    # postgresql+psycopg://user:password@host:port/sector_exchange (also used by the relay).
+    database_url: SecretStr
+    database_pool_size: int = Field(default=10, ge=1, le=100)
+    kafka_bootstrap: str = Field(min_length=1, validation_alias=_env("KAFKA_BOOTSTRAP"))
+    keycloak_url: str = Field(min_length=1, validation_alias=_env("KEYCLOAK_URL"))
+    keycloak_realm: str = Field(default="neibao", min_length=1, validation_alias=_env("KEYCLOAK_REALM"))
+    token_audience: str = GATEWAY_AUDIENCE
+    token_leeway_seconds: int = Field(default=30, ge=0, le=60)
+    # The stream this service publishes to (tests point it at a fresh topic).
+    events_topic: str = Field(default=TOPIC, min_length=1)
+    # The submitters' registration (a YAML like the packaged submitters.yaml; the packaged one if unset).
+    submitters_file: Path | None = None
+    # Personal-data keys, stack-wide names (see neibao_privacy.PrivacyKeys): every service indexes a
+    # resident ID the same way. No defaults: the exchange does not start without them.
+    pii_keys: SecretStr = Field(validation_alias=_env("PII_KEYS"))
+    pii_active_key: str = Field(min_length=1, validation_alias=_env("PII_ACTIVE_KEY"))
+    pii_index_key: SecretStr = Field(validation_alias=_env("PII_INDEX_KEY"))
+    # Receipt-signing keys: "k1:<base64 of a 32-byte Ed25519 private key>,k2:...", and the id new
+    # receipts are signed with. Old keys stay listed so that old receipts still verify.
+    signing_keys: SecretStr
+    signing_active_key: str = Field(min_length=1)
+
+    @field_validator("keycloak_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _valid_keys(self) -> Settings:
+        self.privacy_keys()  # fail fast on a malformed keyring
+        self.signer()
+        return self
+
+    def privacy_keys(self) -> PrivacyKeys:
+        """The validated personal-data key material."""
+        return PrivacyKeys.model_validate(
+            {
+                "keys": self.pii_keys.get_secret_value(),
+                "active_key": self.pii_active_key,
+                "index_key": self.pii_index_key.get_secret_value(),
+            }
+        )
+
+    def signer(self) -> Ed25519Signer:
+        """The receipt signer over the configured keys."""
+        return Ed25519Signer(parse_keyring(self.signing_keys.get_secret_value()), self.signing_active_key)
+
+    @property
+    def issuer(self) -> str:
+        """The realm's issuer URL, exactly as the tokens carry it."""
+        return f"{self.keycloak_url}/realms/{self.keycloak_realm}"

@@ -1,0 +1,1 @@
+"""Neibao sector data exchange."""

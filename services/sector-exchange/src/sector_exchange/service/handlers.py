@@ -1,0 +1,296 @@
+"""Use cases: submit a batch, read its receipt, list records, publish the signing keys."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, Protocol
+
+from neibao_identity import Principal, Role, Scope, jurisdiction_prefix
+from sector_exchange.domain.datasets import Dataset, dataset_of
+from sector_exchange.domain.disclosure import masked
+from sector_exchange.domain.errors import BatchConflict, FieldViolation, Forbidden, NotFound, ValidationFailed
+from sector_exchange.domain.model import Batch, BatchAccepted, StoredRecord
+from sector_exchange.domain.receipts import (
+    GENESIS,
+    LogEntry,
+    Receipt,
+    Statement,
+    batch_hash,
+    log_entry_hash,
+    signing_time,
+)
+from sector_exchange.domain.submitters import Caller, SubmitterRegistry
+from sector_exchange.domain.validation import validate_batch
+from sector_exchange.service.unit_of_work import UnitOfWork
+
+BATCH_ID: Final = re.compile(r"[A-Za-z0-9._-]{1,64}")
+MAX_RECORDS: Final = 10_000
+DEFAULT_PAGE: Final = 50
+MAX_PAGE: Final = 500
+READERS: Final = frozenset({Role.POLICE, Role.REGULATOR, Role.PROVINCE_ADMIN})
+
+
+class Signer(Protocol):
+    """Signs receipt statements with the active key."""
+
+    @property
+    def key_id(self) -> str: ...
+
+    @property
+    def algorithm(self) -> str: ...
+
+    def sign(self, message: bytes) -> str:
+        """The base64 signature of `message`."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PublicKey:
+    """A receipt-signing public key."""
+
+    key_id: str
+    algorithm: str
+    public_key: str  # base64 of the raw key
+    active: bool
+
+
+@dataclass
+class Exchange:
+    """The handlers' dependencies."""
+
+    unit_of_work: Callable[[], UnitOfWork]
+    submitters: SubmitterRegistry
+    signer: Signer
+    public_keys: Sequence[PublicKey] = ()
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitBatch:
+    """A batch as the API received it."""
+
+    sector: str
+    dataset: str
+    batch_id: str
+    records_json: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    """The answer to a submission."""
+
+    batch: Batch
+    replayed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPage:
+    """Records with personal fields masked, and the cursor of the next page."""
+
+    items: tuple[StoredRecord, ...]
+    next_cursor: str
+    personal_kinds: tuple[str, ...]
+
+
+def caller_of(principal: Principal) -> Caller:
+    """The exchange's view of a verified principal."""
+    return Caller(
+        subject=principal.subject,
+        roles=principal.roles,
+        client_id=principal.client_id,
+        org=principal.org,
+        sector=principal.sector,
+        jurisdiction=principal.jurisdiction,
+        machine=principal.is_machine,
+    )
+
+
+def _dataset(sector: str, name: str) -> Dataset:
+    dataset = dataset_of(sector, name)
+    if dataset is None:
+        raise NotFound(f"there is no dataset {sector}/{name}")
+    return dataset
+
+
+def _records(records_json: bytes) -> list[Any]:
+    try:
+        records = json.loads(records_json)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed([FieldViolation("records", "must be a JSON array of objects")]) from None
+    if not isinstance(records, list):
+        raise ValidationFailed([FieldViolation("records", "must be a JSON array of objects")])
+    if not 1 <= len(records) <= MAX_RECORDS:
+        raise ValidationFailed(
+            [FieldViolation("records", f"must hold 1 to {MAX_RECORDS} records", "OUT_OF_RANGE")]
+        )
+    return records
+
+
+async def submit_batch(command: SubmitBatch, caller: Caller, exchange: Exchange) -> BatchOutcome:
+    """Validate each record, keep the valid ones, sign a receipt and log it; a replay answers the first."""
+    dataset = _dataset(command.sector, command.dataset)
+    if not BATCH_ID.fullmatch(command.batch_id):
+        raise ValidationFailed([FieldViolation("batch_id", "1-64 characters of A-Z a-z 0-9 . _ -")])
+    submitter = exchange.submitters.authorise(caller, dataset.key)
+    records = _records(command.records_json)
+    digest = batch_hash(
+        batch_id=command.batch_id, dataset=dataset.key, organisation=submitter.organisation, records=records
+    )
+    async with exchange.unit_of_work() as uow:
+        existing = await uow.batches.get(submitter.organisation, command.batch_id)
+    if existing is not None:
+        return _replayed(existing, digest, dataset)
+    # Checked and signed before the log's lock is taken: concurrent batches only queue for the append.
+    now = exchange.clock()
+    validated = validate_batch(dataset, records, now)
+    signed_at = signing_time(now)
+    statement = Statement(
+        batch_id=command.batch_id,
+        dataset=dataset.key,
+        organisation=submitter.organisation,
+        hash=digest,
+        accepted=len(validated.valid),
+        rejected=tuple(r.index for r in validated.rejected),
+        signed_at=signed_at,
+        key_id=exchange.signer.key_id,
+        algorithm=exchange.signer.algorithm,
+    )
+    receipt = Receipt(
+        hash=digest,
+        signature=exchange.signer.sign(statement.to_bytes()),
+        algorithm=statement.algorithm,
+        key_id=statement.key_id,
+        signed_at=signed_at,
+    )
+    async with exchange.unit_of_work() as uow:
+        # One writer of the log at a time; a concurrent submission of the same batch finds it stored.
+        await uow.log.lock()
+        existing = await uow.batches.get(submitter.organisation, command.batch_id)
+        if existing is not None:
+            return _replayed(existing, digest, dataset)
+        last = await uow.log.last()
+        sequence = (last.sequence if last else 0) + 1
+        previous = last.entry_hash if last else GENESIS
+        batch = Batch(
+            batch_id=command.batch_id,
+            organisation=submitter.organisation,
+            client_id=submitter.client_id,
+            sector=dataset.sector,
+            dataset=dataset.name,
+            schema_version=dataset.version,
+            accepted=len(validated.valid),
+            rejected=validated.rejected,
+            receipt=receipt,
+            received_at=now,
+            log_sequence=sequence,
+        )
+        uow.batches.add(batch)
+        await uow.records.add_many(dataset, batch, validated.valid, now)
+        uow.log.add(
+            LogEntry(
+                sequence=sequence,
+                previous=previous,
+                batch_id=batch.batch_id,
+                organisation=batch.organisation,
+                receipt=receipt,
+                entry_hash=log_entry_hash(
+                    sequence=sequence,
+                    previous=previous,
+                    batch_id=batch.batch_id,
+                    organisation=batch.organisation,
+                    receipt=receipt,
+                ),
+            )
+        )
+        jurisdictions = tuple(sorted({r.jurisdiction for r in validated.valid}))
+        uow.publish(BatchAccepted(batch, jurisdictions))
+        await uow.commit()
+    return BatchOutcome(batch, replayed=False)
+
+
+def _replayed(existing: Batch, digest: str, dataset: Dataset) -> BatchOutcome:
+    """The first outcome of a batch sent again; BatchConflict if it is not the same batch."""
+    if existing.receipt.hash != digest or existing.dataset_key != dataset.key:
+        raise BatchConflict(f"batch {existing.batch_id} was submitted before with other content")
+    return BatchOutcome(existing, replayed=True)
+
+
+def _may_read_batch(caller: Caller, batch: Batch) -> bool:
+    if Role.PROVINCE_ADMIN in caller.roles:
+        return True
+    if Role.SECTOR_SYSTEM in caller.roles and caller.org == batch.organisation:
+        return True
+    return Role.REGULATOR in caller.roles and caller.sector == batch.sector
+
+
+async def get_receipt(batch_id: str, organisation: str, caller: Caller, exchange: Exchange) -> Batch:
+    """A batch's outcome and receipt: the submitter's own (or its sector regulator's, the admin's)."""
+    wanted = organisation or (caller.org if Role.SECTOR_SYSTEM in caller.roles else None) or None
+    async with exchange.unit_of_work() as uow:
+        found = await uow.batches.find(batch_id, wanted)
+    for batch in found:
+        if _may_read_batch(caller, batch):
+            return batch
+    raise NotFound(f"there is no batch {batch_id}")
+
+
+async def list_records(
+    sector: str,
+    dataset_name: str,
+    principal: Principal,
+    exchange: Exchange,
+    *,
+    jurisdiction: str = "",
+    limit: int = 0,
+    cursor: str = "",
+) -> RecordPage:
+    """A page of a dataset's records in the caller's scope, newest first, personal fields masked."""
+    dataset = _dataset(sector, dataset_name)
+    if not principal.any_role(*READERS):
+        raise Forbidden("only police, regulators and the province admin read sector records")
+    violations: list[FieldViolation] = []
+    prefix = None
+    if jurisdiction:
+        prefix = jurisdiction_prefix(jurisdiction)
+        if prefix is None:
+            violations.append(FieldViolation("jurisdiction", "must be a six-digit GB/T 2260 code"))
+    if limit < 0 or limit > MAX_PAGE:
+        violations.append(FieldViolation("limit", f"0 to {MAX_PAGE}", "OUT_OF_RANGE"))
+    if cursor and not cursor.isdigit():
+        violations.append(FieldViolation("cursor", "not a cursor this list gave"))
+    if violations:
+        raise ValidationFailed(violations)
+    size = limit or DEFAULT_PAGE
+    async with exchange.unit_of_work() as uow:
+        rows = await uow.records.list(
+            dataset,
+            Scope.for_principal(principal),
+            jurisdiction_prefix=prefix,
+            limit=size + 1,
+            before=int(cursor) if cursor else None,
+        )
+    page = rows[:size]
+    shown = tuple(_masked(dataset, record) for record in page)
+    next_cursor = str(page[-1].sequence) if len(rows) > size and page else ""
+    return RecordPage(shown, next_cursor, tuple(kind.value for kind in dataset.personal_kinds))
+
+
+def _masked(dataset: Dataset, record: StoredRecord) -> StoredRecord:
+    return StoredRecord(
+        id=record.id,
+        sequence=record.sequence,
+        sector=record.sector,
+        dataset=record.dataset,
+        schema_version=record.schema_version,
+        organisation=record.organisation,
+        batch_id=record.batch_id,
+        record_index=record.record_index,
+        jurisdiction=record.jurisdiction,
+        occurred_at=record.occurred_at,
+        received_at=record.received_at,
+        fields=masked(dataset, record.fields),
+    )

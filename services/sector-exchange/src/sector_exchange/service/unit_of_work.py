@@ -1,0 +1,101 @@
+"""The unit of work and repositories the handlers need (implemented in adapters.db)."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from neibao_identity import Scope
+from sector_exchange.domain.datasets import Dataset
+from sector_exchange.domain.model import Batch, BatchAccepted, StoredRecord
+from sector_exchange.domain.receipts import LogEntry
+from sector_exchange.domain.validation import ValidRecord
+
+
+class BatchRepository(abc.ABC):
+    """Batches by (organisation, batch id)."""
+
+    @abc.abstractmethod
+    async def get(self, organisation: str, batch_id: str) -> Batch | None:
+        """One organisation's batch."""
+
+    @abc.abstractmethod
+    async def find(self, batch_id: str, organisation: str | None) -> list[Batch]:
+        """Batches with this id (of one organisation when given), newest first."""
+
+    @abc.abstractmethod
+    def add(self, batch: Batch) -> None:
+        """Stage a new batch."""
+
+
+class RecordRepository(abc.ABC):
+    """Kept records; personal fields sealed on the way in, opened on the way out."""
+
+    @abc.abstractmethod
+    async def add_many(
+        self, dataset: Dataset, batch: Batch, records: Sequence[ValidRecord], received_at: datetime
+    ) -> None:
+        """Store the kept records of a batch."""
+
+    @abc.abstractmethod
+    async def list(
+        self,
+        dataset: Dataset,
+        scope: Scope,
+        *,
+        jurisdiction_prefix: str | None,
+        limit: int,
+        before: int | None,
+    ) -> list[StoredRecord]:
+        """Records of a dataset inside `scope`, newest first, older than the `before` sequence."""
+
+
+class MessageLog(abc.ABC):
+    """The hash-chained log of batches."""
+
+    @abc.abstractmethod
+    async def lock(self) -> None:
+        """Serialise writers of the log until the transaction ends."""
+
+    @abc.abstractmethod
+    async def last(self) -> LogEntry | None:
+        """The newest entry."""
+
+    @abc.abstractmethod
+    def add(self, entry: LogEntry) -> None:
+        """Stage the next entry."""
+
+    @abc.abstractmethod
+    async def entries(self, after: int = 0, limit: int = 10_000) -> list[LogEntry]:
+        """Entries in order, from sequence `after` + 1."""
+
+
+class UnitOfWork(abc.ABC):
+    """One transaction over the repositories; staged events go to the outbox at commit."""
+
+    batches: BatchRepository
+    records: RecordRepository
+    log: MessageLog
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.rollback()
+
+    @abc.abstractmethod
+    def publish(self, event: BatchAccepted) -> None:
+        """Stage an event for the outbox."""
+
+    @abc.abstractmethod
+    async def commit(self) -> None:
+        """Commit everything staged."""
+
+    @abc.abstractmethod
+    async def rollback(self) -> None:
+        """Discard what was not committed."""
