@@ -1,7 +1,9 @@
 """The transactional outbox: events written with the change they announce, published by a relay.
 
 Delivery is at least once: a relay that dies after Kafka acknowledged a batch but before its
-transaction committed publishes that batch again; consumers dedupe by event id.
+transaction committed publishes that batch again; consumers dedupe by event id. A relay that listens
+(`listen=True`) is woken by the NOTIFY each outbox write sends at commit (neibao_messaging.notify) and
+polls only as a fallback.
 """
 
 from __future__ import annotations
@@ -12,16 +14,19 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from types import TracebackType
+from typing import Protocol
 
 from opentelemetry import propagate, trace
 from opentelemetry.trace import Link, SpanKind, Status, StatusCode, TracerProvider
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import BigInteger, Engine, any_, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from .backoff import Backoff
 from .envelope import Event, KafkaHeaders, encode
+from .notify import OutboxNotifications, announce_on_flush
 from .producer import Producer, RecordFuture
-from .tables import OutboxMessage
+from .tables import OutboxMessage, outbox_table
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +36,38 @@ RELAY_LOCK_ID = 0x6E6569_62616F  # "neibao"
 
 _MAX_ERROR_LENGTH = 2000
 _MAX_LINKS = 128
+_STOP_CHECK_SECONDS = 0.5
+
+
+class _OutboxRow(Protocol):
+    """The columns of an outbox row the relay reads."""
+
+    id: int
+    topic: str
+    key: bytes
+    headers: dict[str, str]
+    payload: bytes
+
+
+_outbox = outbox_table
+_TRY_LOCK = select(func.pg_try_advisory_xact_lock(RELAY_LOCK_ID))
+_UNPUBLISHED = (
+    select(_outbox.c.id, _outbox.c.topic, _outbox.c.key, _outbox.c.headers, _outbox.c.payload)
+    .where(_outbox.c.published_at.is_(None))
+    .order_by(_outbox.c.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_MARK_PUBLISHED = (
+    update(_outbox)
+    .where(_outbox.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+    .values(published_at=func.now())
+)
+_MARK_FAILED = (
+    update(_outbox)
+    .where(_outbox.c.id == bindparam("row_id"))
+    .values(attempts=_outbox.c.attempts + 1, last_error=bindparam("error_text"))
+)
 
 
 class Outbox:
@@ -50,6 +87,7 @@ class Outbox:
             payload=value,
         )
         session.add(row)
+        announce_on_flush(session)
         return row
 
 
@@ -92,11 +130,18 @@ class OutboxRelay:
         retention: timedelta | None = None,
         tracer_provider: TracerProvider | None = None,
         metrics: RelayMetrics | None = None,
+        listen: bool = False,
+        linger: float = 0.0,
     ) -> None:
+        """`listen`: wake on the outbox's NOTIFY (PostgreSQL with psycopg), `poll_interval` then being
+        the fallback; `linger`: when woken, the least time from one batch's start to the next, so that
+        under load a batch takes what many commits wrote (a lone event goes at once)."""
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         if poll_interval <= 0 or send_timeout <= 0:
             raise ValueError("poll_interval and send_timeout must be positive")
+        if linger < 0:
+            raise ValueError("linger must not be negative")
         self._engine = engine
         self._producer_factory = producer_factory
         self._batch_size = batch_size
@@ -108,21 +153,20 @@ class OutboxRelay:
         self._tracer = trace.get_tracer(__name__, tracer_provider=tracer_provider)
         self._metrics = metrics or RelayMetrics()
         self._producer: Producer | None = None
+        self._notifications = OutboxNotifications(engine) if listen else None
+        self._linger = linger
+        self._last_batch = 0.0
 
     def run_once(self) -> int:
         """Publish one batch; the number of rows published. RelayPublishError if Kafka refused any."""
         started = time.monotonic()
-        with Session(self._engine) as session, session.begin():
-            if self._exclusive and not session.scalar(select(func.pg_try_advisory_xact_lock(RELAY_LOCK_ID))):
+        self._last_batch = started
+        # Core statements built once (the relay runs up to every few milliseconds: no ORM per batch).
+        with self._engine.begin() as connection:
+            if self._exclusive and not connection.execute(_TRY_LOCK).scalar():
                 log.debug("another relay holds the outbox lock")
                 return 0
-            rows = session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.published_at.is_(None))
-                .order_by(OutboxMessage.id)
-                .limit(self._batch_size)
-                .with_for_update(skip_locked=True)
-            ).all()
+            rows = connection.execute(_UNPUBLISHED, {"limit": self._batch_size}).all()
             if not rows:
                 return 0
             with self._tracer.start_as_current_span(
@@ -138,18 +182,10 @@ class OutboxRelay:
                     )
             published = [row.id for row in rows if row.id not in failures]
             if published:
-                session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id.in_(published))
-                    .values(published_at=func.now())
-                    .execution_options(synchronize_session=False)
-                )
+                connection.execute(_MARK_PUBLISHED, {"ids": published})
             for row_id, error in failures.items():
-                session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row_id)
-                    .values(attempts=OutboxMessage.attempts + 1, last_error=repr(error)[:_MAX_ERROR_LENGTH])
-                    .execution_options(synchronize_session=False)
+                connection.execute(
+                    _MARK_FAILED, {"row_id": row_id, "error_text": repr(error)[:_MAX_ERROR_LENGTH]}
                 )
         if published:
             self._metrics.published(len(published), time.monotonic() - started)
@@ -180,9 +216,25 @@ class OutboxRelay:
                 failures = 0
                 if count < self._batch_size:
                     # A full batch means more rows are probably waiting: go again at once.
-                    stop_event.wait(self._poll_interval)
+                    self._idle(stop_event)
         finally:
             self.close()
+
+    def _idle(self, stop_event: threading.Event) -> None:
+        """Until an event is committed (when listening), the poll interval has passed, or `stop_event`."""
+        deadline = time.monotonic() + self._poll_interval
+        notifications = self._notifications
+        while (remaining := deadline - time.monotonic()) > 0 and not stop_event.is_set():
+            if notifications is None or not notifications.listening():
+                stop_event.wait(remaining)
+                return
+            # In slices, so that a stop request is seen however long the poll interval.
+            if notifications.wait(min(remaining, _STOP_CHECK_SECONDS)):
+                # Under load, batches start at most every `linger` s and gather what came meanwhile.
+                delay = self._last_batch + self._linger - time.monotonic()
+                if delay > 0:
+                    stop_event.wait(delay)
+                return
 
     def purge_published(self, older_than: timedelta) -> int:
         """Delete rows published more than `older_than` ago; how many were deleted."""
@@ -195,7 +247,9 @@ class OutboxRelay:
         return deleted
 
     def close(self) -> None:
-        """Flush and close the producer, if one was made."""
+        """Flush and close the producer, if one was made; stop listening."""
+        if self._notifications is not None:
+            self._notifications.close()
         producer, self._producer = self._producer, None
         if producer is not None:
             producer.close(timeout=self._send_timeout)
@@ -208,7 +262,7 @@ class OutboxRelay:
     ) -> None:
         self.close()
 
-    def _publish_batch(self, rows: Sequence[OutboxMessage]) -> dict[int, BaseException]:
+    def _publish_batch(self, rows: Sequence[_OutboxRow]) -> dict[int, BaseException]:
         """Send every row, flush, check every future; the rows Kafka did not acknowledge, by id."""
         try:
             producer = self._get_producer()
@@ -261,7 +315,7 @@ class OutboxRelay:
                 log.warning("closing a failed producer failed", exc_info=True)
 
 
-def _links(rows: Sequence[OutboxMessage]) -> list[Link]:
+def _links(rows: Sequence[_OutboxRow]) -> list[Link]:
     """Links from the publish span to the contexts the events were written in."""
     links = []
     for row in rows[:_MAX_LINKS]:

@@ -39,6 +39,9 @@ class RelaySettings(BaseSettings):
     kafka_bootstrap: str = Field(min_length=1)
     batch_size: int = Field(default=100, ge=1)
     poll_interval: float = Field(default=0.5, gt=0)
+    # Wake on the outbox's NOTIFY (the poll interval is then only the fallback), lingering this long.
+    listen: bool = True
+    linger: float = Field(default=0.02, ge=0, le=1)
     send_timeout: float = Field(default=30.0, gt=0)
     retention_hours: float | None = Field(default=168.0, gt=0)
     client_id: str = "neibao-outbox-relay"
@@ -56,6 +59,15 @@ def parse_settings(argv: Sequence[str] | None = None) -> RelaySettings:
     parser.add_argument("--batch-size", dest="batch_size", type=int)
     parser.add_argument(
         "--poll-interval", dest="poll_interval", type=float, help="seconds between idle polls"
+    )
+    parser.add_argument(
+        "--listen",
+        dest="listen",
+        action=argparse.BooleanOptionalAction,
+        help="wake on the outbox's NOTIFY, polling only as a fallback (default: yes)",
+    )
+    parser.add_argument(
+        "--linger", dest="linger", type=float, help="seconds to gather commits after a wake-up"
     )
     parser.add_argument("--send-timeout", dest="send_timeout", type=float, help="seconds to wait for acks")
     parser.add_argument("--retention-hours", dest="retention_hours", type=float)
@@ -92,10 +104,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         batch_size=settings.batch_size,
         poll_interval=settings.poll_interval,
         send_timeout=settings.send_timeout,
+        listen=settings.listen,
+        linger=settings.linger,
         retention=timedelta(hours=settings.retention_hours) if settings.retention_hours else None,
         tracer_provider=tracer_provider,
     )
-    log.info("outbox relay started (batch size %d)", settings.batch_size)
+    log.info(
+        "outbox relay started (batch size %d, %s, polling every %.2f s)",
+        settings.batch_size,
+        "woken by NOTIFY" if settings.listen else "not listening",
+        settings.poll_interval,
+    )
     try:
         relay.run_forever(stop)
     finally:

@@ -48,6 +48,19 @@ def test_relay_settings_come_from_flags_over_environment(monkeypatch: pytest.Mon
     assert settings.poll_interval == 0.2
 
 
+def test_the_relay_listens_for_notifications_unless_told_not_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEIBAO_RELAY_DB_URL", "postgresql+psycopg://relay:secret@db/unit_registry")
+    monkeypatch.setenv("NEIBAO_RELAY_KAFKA_BOOTSTRAP", "kafka-0:9092")
+
+    default = parse_settings([])
+    told = parse_settings(["--no-listen", "--linger", "0.05"])
+
+    assert (default.listen, default.linger) == (True, 0.02)
+    assert (told.listen, told.linger) == (False, 0.05)
+    with pytest.raises(ValueError, match="linger"):
+        OutboxRelay(create_engine("sqlite://"), UnusedProducer, linger=-1)
+
+
 def test_relay_settings_fail_fast_without_a_database(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

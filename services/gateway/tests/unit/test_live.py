@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import json
 from dataclasses import dataclass
 
 import pytest
 
 from gateway.adapters.kafka_feed import live_event_from_record
-from gateway.domain.live import EventBuffer, LiveEvent, visible_to
+from gateway.domain.live import EventBuffer, LiveEvent, StreamGap, visibility, visible_to
+from gateway.entrypoints.http.live import server_sent_event
+from gateway.service.live import LiveStream
 from neibao_identity import Principal, Role, Scope
 
 
@@ -100,6 +105,110 @@ UNSCOPED = event(3, None, None, None)
 def test_events_are_filtered_by_the_readers_scope(who: Principal, visible: set[str]) -> None:
     scope = Scope.for_principal(who)
     assert {e.id for e in (HEPING, DALIAN, UNSCOPED) if visible_to(scope, e)} == visible
+    # The reader's precomputed filter decides the same.
+    assert {e.id for e in (HEPING, DALIAN, UNSCOPED) if visibility(scope)(e)} == visible
+
+
+def test_an_events_json_is_its_document_encoded_once() -> None:
+    live = LiveEvent(
+        id="0-7",
+        event_id="e7",
+        type="t",
+        time="2025-01-01T00:00:00Z",
+        unit="91210102MA0LN001X3",
+        data={"description": "入侵报警", "priority": 1},
+    )
+
+    encoded = live.document_json()
+
+    assert json.loads(encoded) == live.document()
+    assert "入侵报警" in encoded  # UTF-8, not \u escapes
+    assert live.document_json() is encoded
+    assert live == dataclasses.replace(live)  # the cache is no part of equality
+
+
+def test_an_sse_frame_carries_id_type_and_json_and_no_forged_lines() -> None:
+    forged = LiveEvent(id="0-8", event_id="e8", type="t\r\ndata: {}", time="2025-01-01T00:00:00Z")
+
+    frame = server_sent_event(forged).decode()
+
+    assert frame == f"id: 0-8\r\nevent: tdata: {{}}\r\ndata: {forged.document_json()}\r\n\r\n"
+
+
+async def test_a_reader_gets_what_arrived_since_it_last_woke_in_one_batch_of_its_scope() -> None:
+    stream = LiveStream("alarms", EventBuffer(100))
+    stream.attach(asyncio.get_running_loop())
+    police_heping = Scope.for_principal(principal(Role.POLICE, jurisdiction="210102"))
+    batches = stream.batches(police_heping)
+    first = asyncio.ensure_future(anext(batches))
+    await asyncio.sleep(0)  # the reader is waiting now
+
+    stream.buffer.append([event(1, "210102"), event(2, "210211"), event(3, "210102")])
+    stream.notify_threadsafe()
+    batch = await asyncio.wait_for(first, 5)
+    stream.buffer.append([event(4, "210211")])
+    stream.notify_threadsafe()
+    stream.buffer.append([event(5, "210102")])
+    stream.notify_threadsafe()
+    later = await asyncio.wait_for(anext(batches), 5)
+    await batches.aclose()
+
+    assert [e.id for e in batch] == ["0-1", "0-3"]
+    assert [e.id for e in later] == ["0-5"]  # a batch with nothing in scope is not sent at all
+
+
+async def test_a_resuming_reader_gets_the_held_events_after_its_last_id() -> None:
+    stream = LiveStream("alarms", EventBuffer(100))
+    stream.attach(asyncio.get_running_loop())
+    stream.buffer.append([event(n) for n in range(4)])
+    admin = Scope.for_principal(principal(Role.PROVINCE_ADMIN, jurisdiction="210000"))
+
+    events = stream.events(admin, last_event_id="0-1")
+    resumed = [await asyncio.wait_for(anext(events), 5) for _ in range(2)]
+    await events.aclose()
+
+    assert [e.id for e in resumed] == ["0-2", "0-3"]
+
+
+async def test_a_reader_that_falls_more_than_the_buffer_behind_is_told_of_the_gap() -> None:
+    stream = LiveStream("alarms", EventBuffer(3))
+    stream.attach(asyncio.get_running_loop())
+    admin = Scope.for_principal(principal(Role.PROVINCE_ADMIN, jurisdiction="210000"))
+    batches = stream.batches(admin)
+    first = asyncio.ensure_future(anext(batches))
+    await asyncio.sleep(0)  # the reader waits at the end of the buffer
+
+    stream.buffer.append([event(n) for n in range(5)])  # 0-0 and 0-1 are evicted before it reads
+    stream.notify_threadsafe()
+    batch = await asyncio.wait_for(first, 5)
+    await batches.aclose()
+
+    assert batch[0] == StreamGap(missed=2)
+    assert [e.id for e in batch[1:] if isinstance(e, LiveEvent)] == ["0-2", "0-3", "0-4"]
+
+
+async def test_resuming_after_an_id_no_longer_held_starts_with_a_gap_then_everything_held() -> None:
+    stream = LiveStream("alarms", EventBuffer(3))
+    stream.attach(asyncio.get_running_loop())
+    stream.buffer.append([event(n) for n in range(5)])
+    admin = Scope.for_principal(principal(Role.PROVINCE_ADMIN, jurisdiction="210000"))
+
+    held = stream.batches(admin, last_event_id="0-3")
+    after_held = await asyncio.wait_for(anext(held), 5)
+    await held.aclose()
+    evicted = stream.batches(admin, last_event_id="0-0")
+    after_evicted = await asyncio.wait_for(anext(evicted), 5)
+    await evicted.aclose()
+
+    assert [e.id for e in after_held if isinstance(e, LiveEvent)] == ["0-4"]
+    assert not any(isinstance(e, StreamGap) for e in after_held)
+    assert after_evicted[0] == StreamGap(missed=None)
+    assert [e.id for e in after_evicted[1:] if isinstance(e, LiveEvent)] == ["0-2", "0-3", "0-4"]
+
+
+def test_a_gap_frame_has_no_id_so_the_readers_last_event_id_stays() -> None:
+    assert server_sent_event(StreamGap(missed=7)).decode() == 'event: gap\r\ndata: {"missed":7}\r\n\r\n'
+    assert server_sent_event(StreamGap(missed=None)).decode() == 'event: gap\r\ndata: {"missed":null}\r\n\r\n'
 
 
 @dataclass

@@ -171,4 +171,6 @@ class KafkaLiveFeed:
                 record.partition,
                 record.offset,
             )
+            return None
+        event.document_json()  # encoded here, once, rather than on the event loop
         return event

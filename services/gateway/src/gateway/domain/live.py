@@ -6,11 +6,14 @@ gateway replica and a client may resume (Last-Event-ID) on any of them.
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from neibao_identity.principal import Role
 from neibao_identity.scope import Scope
 
 
@@ -27,6 +30,7 @@ class LiveEvent:
     sector: str | None = None
     unit: str | None = None
     data: Mapping[str, Any] | None = None
+    _json: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def document(self) -> dict[str, Any]:
         """The JSON a reader receives as the SSE `data:` line."""
@@ -43,6 +47,27 @@ class LiveEvent:
             document["data"] = dict(self.data)
         return document
 
+    def document_json(self) -> str:
+        """`document()` as compact JSON, encoded once however many readers receive it."""
+        if self._json is None:
+            encoded = json.dumps(self.document(), ensure_ascii=False, separators=(",", ":"))
+            object.__setattr__(self, "_json", encoded)  # a cache, not state: the event stays immutable
+            return encoded
+        return self._json
+
+
+@dataclass(frozen=True, slots=True)
+class StreamGap:
+    """Events a reader should have had are no longer held (it fell more than the buffer behind, or resumed
+    after an id this gateway does not hold): it must reload what it shows, through the REST API."""
+
+    missed: int | None
+    """How many were missed, when known."""
+
+    def document_json(self) -> str:
+        """The JSON a reader receives as the SSE `data:` line of the `gap` event."""
+        return json.dumps({"missed": self.missed}, separators=(",", ":"))
+
 
 def stream_id(partition: int, offset: int) -> str:
     """The stream id of the record at `offset` in `partition`."""
@@ -52,6 +77,26 @@ def stream_id(partition: int, offset: int) -> str:
 def visible_to(scope: Scope, event: LiveEvent) -> bool:
     """Whether a reader with `scope` may see `event` (an event without scope attributes: admins only)."""
     return scope.allows(jurisdiction=event.jurisdiction, sector=event.sector, unit=event.unit)
+
+
+def visibility(scope: Scope) -> Callable[[LiveEvent], bool]:
+    """`visible_to` for one reader, its grants worked out once (it is asked for every event)."""
+    if scope.unrestricted:
+        return _everything
+    if scope.roles == {Role.POLICE}:
+        prefix = scope.jurisdiction_prefix
+        if prefix is None:
+            return _nothing
+        return lambda event: event.jurisdiction is not None and event.jurisdiction.startswith(prefix)
+    return partial(visible_to, scope)
+
+
+def _everything(event: LiveEvent) -> bool:
+    return True
+
+
+def _nothing(event: LiveEvent) -> bool:
+    return False
 
 
 class EventBuffer:
@@ -108,13 +153,23 @@ class EventBuffer:
                 return self._oldest()
             return sequence + 1
 
+    def holds(self, event_id: str) -> bool:
+        """Whether the event is still held (a reader resuming after it misses nothing)."""
+        with self._lock:
+            return event_id in self._sequence_of
+
     def read(self, cursor: int, limit: int = 500) -> tuple[list[LiveEvent], int]:
         """Up to `limit` events from `cursor` on, and the cursor after them (skipping what was evicted)."""
+        events, after, _missed = self.read_counting(cursor, limit)
+        return events, after
+
+    def read_counting(self, cursor: int, limit: int = 500) -> tuple[list[LiveEvent], int, int]:
+        """`read`, and how many events from `cursor` on were evicted before they could be read."""
         with self._lock:
             start = max(cursor, self._oldest())
             stop = min(self._next, start + limit)
             events = [self._slots[sequence % self.capacity] for sequence in range(start, stop)]
-        return [event for event in events if event is not None], max(stop, start)
+        return [event for event in events if event is not None], max(stop, start), start - cursor
 
     def _oldest(self) -> int:
         return max(0, self._next - self.capacity)

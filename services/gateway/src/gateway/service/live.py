@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-from gateway.domain.live import EventBuffer, LiveEvent, visible_to
+from gateway.domain.live import EventBuffer, LiveEvent, StreamGap, visibility
 from neibao_identity.scope import Scope
 
 
@@ -31,15 +31,36 @@ class LiveStream:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
-    async def events(self, scope: Scope, last_event_id: str | None = None) -> AsyncIterator[LiveEvent]:
-        """The events `scope` may see, from after `last_event_id` (or from now on), until cancelled."""
+    async def batches(
+        self, scope: Scope, last_event_id: str | None = None
+    ) -> AsyncIterator[list[LiveEvent | StreamGap]]:
+        """The events `scope` may see, from after `last_event_id` (or from now on), until cancelled: each
+        batch (never empty) holds what arrived since the reader last woke, so it is written at once.
+
+        Nothing is skipped silently: where events the reader should have had are no longer held, the
+        batch starts with a `StreamGap` (the reader reloads through REST, then goes on from here).
+        """
+        visible = visibility(scope)
+        resumed_unheld = last_event_id is not None and not self.buffer.holds(last_event_id)
         cursor = self.buffer.cursor_after(last_event_id)
+        pending: list[LiveEvent | StreamGap] = [StreamGap(missed=None)] if resumed_unheld else []
         while True:
             # Take the wake-up before reading, so an event arriving in between is not slept through.
             changed = self._changed
-            batch, cursor = self.buffer.read(cursor)
-            for event in batch:
-                if visible_to(scope, event):
-                    yield event
+            batch, cursor, missed = self.buffer.read_counting(cursor)
+            if missed:
+                pending.append(StreamGap(missed=missed))
+            pending.extend(event for event in batch if visible(event))
+            if pending:
+                yield pending
+                pending = []
             if not batch:
                 await changed.wait()
+
+    async def events(
+        self, scope: Scope, last_event_id: str | None = None
+    ) -> AsyncIterator[LiveEvent | StreamGap]:
+        """The events `scope` may see, one by one (see `batches`)."""
+        async for batch in self.batches(scope, last_event_id):
+            for event in batch:
+                yield event

@@ -9,7 +9,7 @@ The stream ends when the caller's token expires (the client reconnects with a fr
 
 # No `from __future__ import annotations`: FastAPI must see the closure's real annotations.
 import asyncio
-import json
+import re
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -18,17 +18,21 @@ from fastapi import APIRouter, Header, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from gateway.domain.caller import Caller
-from gateway.domain.live import LiveEvent
+from gateway.domain.live import LiveEvent, StreamGap
 from gateway.entrypoints.http.auth import require_roles
 from gateway.entrypoints.http.dependencies import gateway_dependencies
 from gateway.service.live import LiveStream
 from neibao_identity import Role
 
 EVENT_STREAM = "text/event-stream"
+# JSON has no raw line breaks; an id or a type must not either (it would forge SSE fields).
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 STREAM_DESCRIPTION = (
     "Server-Sent Events, only those the caller's scope allows: `id: <partition>-<offset>`, "
     "`event: <CloudEvents type>`, `data: <JSON>`. A comment line every ~15 s keeps the stream open; "
     "send `Last-Event-ID` to resume after the last event received (from the gateway's recent buffer). "
+    'An `event: gap` (no id, `data: {"missed": n or null}`) says events in the caller\'s scope were no '
+    "longer held when it read them (it fell behind, or resumed after an id not held): reload through REST. "
     "The stream ends when the access token expires: reconnect with a fresh one."
 )
 
@@ -48,22 +52,29 @@ _EVENT_SCHEMA: dict[str, Any] = {
 }
 
 
-def server_sent_event(event: LiveEvent) -> ServerSentEvent:
-    """The SSE frame of one live event."""
-    data = json.dumps(event.document(), ensure_ascii=False, separators=(",", ":"))
-    return ServerSentEvent(data=data, event=event.type, id=event.id)
+GAP_EVENT = "gap"
 
 
-async def _frames(
-    stream: LiveStream, caller: Caller, last_event_id: str | None
-) -> AsyncIterator[ServerSentEvent]:
+def server_sent_event(event: LiveEvent | StreamGap) -> bytes:
+    """The SSE frame of one live event (its JSON encoded once, whoever receives it), or of a gap: no `id`,
+    so the reader's Last-Event-ID stays at the last event it did receive."""
+    if isinstance(event, StreamGap):
+        return f"event: {GAP_EVENT}\r\ndata: {event.document_json()}\r\n\r\n".encode()
+    return (
+        f"id: {_LINE_BREAKS.sub('', event.id)}\r\nevent: {_LINE_BREAKS.sub('', event.type)}\r\n"
+        f"data: {event.document_json()}\r\n\r\n"
+    ).encode()
+
+
+async def _frames(stream: LiveStream, caller: Caller, last_event_id: str | None) -> AsyncIterator[bytes]:
+    """The caller's events as SSE bytes, one write per batch (many readers, many events: few writes)."""
     remaining = None
     if caller.expires_at is not None:
         remaining = max(0.0, (caller.expires_at - datetime.now(UTC)).total_seconds())
     try:
         async with asyncio.timeout(remaining):
-            async for event in stream.events(caller.scope, last_event_id):
-                yield server_sent_event(event)
+            async for batch in stream.batches(caller.scope, last_event_id):
+                yield b"".join([server_sent_event(event) for event in batch])
     except TimeoutError:
         return  # the token expired: end the stream, the client reconnects with a fresh token
 
