@@ -14,13 +14,14 @@ export UV_PYTHON := 3.11
 PY := $(UV) run --frozen --no-sync
 STACK := $(PY) neibao-stack
 
-PACKAGES = $(filter-out neibao,$(notdir $(patsubst %/,%,$(wildcard libs/*/src/*/ infra/local/src/*/ services/*/src/*/))))
+# services/console is TypeScript: its src/ folders are not Python packages.
+PACKAGES = $(filter-out neibao,$(notdir $(patsubst %/,%,$(filter-out services/console/%,$(wildcard libs/*/src/*/ infra/local/src/*/ services/*/src/*/)))))
 UNIT_TESTS = $(wildcard libs/*/tests/unit infra/local/tests/unit services/*/tests/unit)
 INTEGRATION_TESTS = $(wildcard libs/*/tests/integration infra/local/tests/integration services/*/tests/integration)
 
 .PHONY: help run test bootstrap system sync up down status logs provision protos protos-check lint fmt \
         compose-check check platform test-unit test-integration e2e clean bench-gateway bench-registry \
-        bench-heartbeats
+        bench-heartbeats console console-dev console-api test-console
 
 help: ## this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -85,7 +86,7 @@ fmt: ## format and fix what ruff can
 compose-check: ## docker-compose.yml is valid
 	@cd infra/compose && go run . ../../docker-compose.yml example.env
 
-check: lint protos-check compose-check test-unit test-integration e2e
+check: lint protos-check compose-check test-unit test-console test-integration e2e
 
 # One pytest process per package: each package's tests and conftest stay its own (several are named `tests`).
 # Exit 5 (nothing collected, e.g. a package without integration tests yet) is not a failure.
@@ -108,6 +109,21 @@ test-integration: ## integration tests against the real servers (make up first, 
 e2e: ## end-to-end tests against the running platform
 	@echo "[neibao] end-to-end tests ..."
 	@$(PY) pytest -q e2e
+
+console: ## build the console into services/console/dist (npm ci and vite build, each only when stale)
+	@$(STACK) console
+
+console-dev: console ## the console's dev server on :5173, the API proxied to the gateway (needs make platform)
+	@cd services/console && npm run dev
+
+console-api: ## refresh the console's API client from the gateway (openapi.json, src/api/schema.d.ts)
+	@$(PY) python services/console/scripts/openapi_snapshot.py
+	@cd services/console && npm run --silent api
+
+test-console: console ## the console: API client fresh, types, component tests (Vitest)
+	@echo "[neibao] console: API client fresh, types, component tests ..."
+	@$(PY) python services/console/scripts/openapi_snapshot.py --check
+	@cd services/console && npm run --silent api:check && npx tsc --noEmit && npx vitest run
 
 bench-gateway: ## benchmark: a read through the gateway vs direct gRPC (needs `make run` in another shell)
 	@$(PY) python e2e/bench/bench_gateway.py

@@ -9,6 +9,12 @@ command -v java >/dev/null 2>&1 || want+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || want+=(maven)
 command -v runuser >/dev/null 2>&1 || want+=(util-linux)
 python3.11 -c 'import venv, ensurepip' >/dev/null 2>&1 || want+=(python3.11-venv)
+# The console: Node.js and npm build it; Debian's Chromium runs its end-to-end test (never a downloaded
+# browser), with a CJK font so its pages and screenshots show Chinese.
+command -v node >/dev/null 2>&1 || want+=(nodejs)
+command -v npm >/dev/null 2>&1 || want+=(npm)
+command -v chromium >/dev/null 2>&1 || want+=(chromium)
+fc-list :lang=zh 2>/dev/null | grep -q . || want+=(fonts-wqy-microhei)
 
 if [ ${#want[@]} -eq 0 ]; then
   say "system packages: all present (PostgreSQL $(ls /usr/lib/postgresql | sort -n | tail -1), $(java -version 2>&1 | head -1), $(mvn -B -v 2>/dev/null | head -1))"

@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from neibao_localstack import health, provision, services, supervisor
+from neibao_localstack import console, health, provision, services, supervisor
 from neibao_localstack.config import StackConfig, java_home_for_keycloak, load
 from neibao_localstack.progress import fail, say, step
 
@@ -272,6 +272,7 @@ def start_platform(cfg: StackConfig) -> tuple[bool, list[services.Service]]:
     Returns whether this call started supervisord, and the services.
     """
     started_here = up(cfg)
+    console.build(cfg)  # the gateway serves it at /
     found = services.discover(cfg)
     migrate_and_seed(cfg, found, seed=True)
     start_services(cfg, found)
@@ -335,6 +336,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("platform", help="the whole platform, seeded, left running in the background")
     sub.add_parser("purge", help="stop and delete this clone's run data (caches are kept)")
     sub.add_parser("env", help="print the NEIBAO_* variables pointing at this stack")
+    sub.add_parser("console", help="install the console's npm packages and build it, each only when stale")
     logs = sub.add_parser("logs", help="follow the logs")
     logs.add_argument("names", nargs="*")
     again = sub.add_parser("restart", help="restart programs (keycloak re-imports the realm)")
@@ -362,6 +364,7 @@ def main(argv: list[str] | None = None) -> None:
         "platform": platform,
         "purge": purge,
         "env": print_env,
+        "console": console.build,
     }
     if args.command == "status":
         sys.exit(status(cfg))

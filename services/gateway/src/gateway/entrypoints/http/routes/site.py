@@ -10,13 +10,18 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
+# Where the console learns, at start, where to sign in (one build serves every deployment).
+CONSOLE_CONFIG = "/console-config.json"
+CONSOLE_CLIENT_ID = "neibao-console"
 # Paths that belong to the gateway itself: never answered with the console's index.html.
-_GATEWAY_PREFIXES = ("/api/", "/docs", "/openapi.json", "/healthz", "/readyz")
+_GATEWAY_PREFIXES = ("/api/", "/docs", "/openapi.json", "/healthz", "/readyz", CONSOLE_CONFIG)
+# Vite names the files under /assets/ by their content hash: a browser may keep them for good.
+_HASHED_ASSETS = "/assets/"
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 DOCS_ASSETS = "/docs/assets"
 
@@ -56,9 +61,13 @@ class ConsoleFiles:
         if request.method not in {"GET", "HEAD"} or path.startswith(_GATEWAY_PREFIXES) or not self.installed:
             return None
         try:
-            return await self._static.get_response(path.lstrip("/"), request.scope)
+            response = await self._static.get_response(path.lstrip("/"), request.scope)
         except HTTPException:
             pass
+        else:
+            if path.startswith(_HASHED_ASSETS) and response.status_code == 200:
+                response.headers["cache-control"] = "public, max-age=31536000, immutable"
+            return response
         if "." in path.rsplit("/", 1)[-1]:
             return None  # a missing asset stays a 404
         return self.index()
@@ -108,5 +117,15 @@ def install_site(app: FastAPI, console: ConsoleFiles, keycloak_origin: str) -> N
     @app.get("/", include_in_schema=False)
     async def console_index() -> Response:
         return console.index()
+
+    # The issuer the gateway trusts is the one the console signs in at.
+    console_config_body = {
+        "oidc_authority": app.state.gateway.settings.issuer,
+        "client_id": CONSOLE_CLIENT_ID,
+    }
+
+    @app.get(CONSOLE_CONFIG, include_in_schema=False)
+    async def console_config() -> Response:
+        return JSONResponse(console_config_body, headers={"cache-control": "no-cache"})
 
     app.state.not_found_fallback = console.not_found

@@ -1,0 +1,10 @@
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
+export type UnitRead = Schemas["UnitRead"];
+export type DossierRead = Schemas["DossierRead"];
+export type AlarmRead = Schemas["AlarmRead"];
+export type DeviceRead = Schemas["DevicePage"]["items"][number];
+export type ComplianceRead = Schemas["ComplianceRead"];
+export type FiguresRead = Schemas["FiguresRead"];
+export type PrincipalRead = Schemas["PrincipalRead"];

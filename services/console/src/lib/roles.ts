@@ -1,0 +1,23 @@
+/** Realm roles of Keycloak realm `neibao`, as tokens carry them. */
+export type Role = "province-admin" | "police" | "regulator" | "unit-security" | "sector-system";
+
+/** What each role may do in the console; the gateway enforces the same (these only shape menus and buttons). */
+export const PERMISSIONS = {
+  viewUnits: ["province-admin", "police", "regulator", "unit-security"],
+  viewDevices: ["province-admin", "police", "regulator", "unit-security"],
+  viewAlarms: ["province-admin", "police", "regulator", "unit-security"],
+  viewDashboard: ["province-admin", "police", "regulator", "unit-security"],
+  acknowledgeAlarm: ["police", "regulator", "unit-security"],
+  dispatchAlarm: ["police"],
+  resolveAlarm: ["police", "province-admin", "unit-security"],
+  decideFiling: ["police", "province-admin"],
+  verifyHazard: ["police", "province-admin", "regulator"],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+/** Whether a caller with `roles` may do `permission`. */
+export function can(roles: readonly string[], permission: Permission): boolean {
+  const allowed: readonly string[] = PERMISSIONS[permission];
+  return roles.some((role) => allowed.includes(role));
+}
