@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,7 @@ from device_inventory.demo.platform import FillReport
 from device_inventory.entrypoints.consumers import HeartbeatConsumer, unit_events_consumer
 from device_inventory.entrypoints.grpc_servicers import register
 from device_inventory.service.handlers import Inventory
-from device_inventory.service.sweep import SweepReport, sweep_once
+from device_inventory.service.sweep import SweepReport, forget_processed, sweep_once
 from neibao_identity import AuthInterceptor, JwksCache, TokenVerifier
 from neibao_messaging import idempotent_producer
 from neibao_messaging import relay as messaging_relay
@@ -102,11 +104,19 @@ async def sweep(settings: Settings, *, once: bool = False) -> SweepReport:
     engine = create_async_engine(settings.database_url.get_secret_value(), pool_size=2)
     inventory = inventory_for(engine, settings)
     report = SweepReport(0, 0)
+    retention = timedelta(hours=settings.processed_event_retention_hours)
+    next_purge = time.monotonic()
     try:
         while True:
             report = await sweep_once(inventory)
             if report.offline or report.evaluated:
                 log.info("sweep: %s", report.summary())
+            if time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + settings.processed_event_purge_interval_seconds
+                if forgotten := await forget_processed(inventory, retention):
+                    log.info(
+                        "sweep: %d processed-event records older than %s forgotten", forgotten, retention
+                    )
             if once or stop.wait(0) or await asyncio.to_thread(stop.wait, settings.sweep_interval_seconds):
                 return report
     finally:

@@ -55,6 +55,10 @@ class Settings(ServiceSettings):
     supervision_seconds: dict[DeviceType, int] = Field(default_factory=dict)
     # How often the sweep looks for silent devices and units whose compliance must be re-evaluated.
     sweep_interval_seconds: float = Field(default=2.0, gt=0, le=60)
+    # How long the sweep keeps the unit events' dedupe records (a redelivery older than that re-applies),
+    # and how often it deletes the older ones.
+    processed_event_retention_hours: float = Field(default=168.0, gt=0)
+    processed_event_purge_interval_seconds: float = Field(default=3600.0, gt=0)
     # How often the demo device platform (switched on by `seed`) looks for new units and due heartbeats.
     demo_interval_seconds: float = Field(default=5.0, gt=0, le=300)
 

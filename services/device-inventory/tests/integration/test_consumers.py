@@ -14,7 +14,7 @@ from sqlalchemy import create_engine
 
 from device_inventory.adapters.events import HEARTBEAT_BATCH, SOURCE
 from device_inventory.entrypoints.consumers import HeartbeatConsumer, unit_events_consumer
-from device_inventory.service.sweep import sweep_once
+from device_inventory.service.sweep import forget_processed, sweep_once
 from neibao.deviceinventory.v1 import device_pb2, events_pb2
 from neibao.unitregistry.v1 import unit_pb2
 from neibao_messaging import Event, Producer, encode, idempotent_producer
@@ -174,3 +174,65 @@ async def test_heartbeat_batches_are_applied_and_refused_items_dead_lettered(
         "bad-id",
     }
     producer.close(timeout=10)
+
+
+async def test_heartbeats_from_kafka_keep_exact_times_faults_and_any_id_spelling(
+    running: Running, stack: StackEndpoints, topics: Callable[[str], str]
+) -> None:
+    topic = topics("heartbeats-exact")
+    camera, alarm = [
+        await running.register("security-chief-demo", HEPING_SHOP, device_pb2.DEVICE_TYPE_VIDEO_CAMERA, name)
+        for name in ("门口摄像机", "后门摄像机")
+    ]
+    now = datetime.now(UTC).replace(microsecond=654321)
+    message = device_pb2.HeartbeatBatch()
+    message.heartbeats.add(device_id=camera.id).at.FromDatetime(now - timedelta(microseconds=1))
+    message.heartbeats.add(device_id=camera.id).at.FromDatetime(now)  # the newest wins, to the microsecond
+    message.heartbeats.add(device_id=camera.id).at.FromDatetime(now - timedelta(seconds=1))
+    faulty = message.heartbeats.add(device_id=alarm.id.upper(), status=device_pb2.HEARTBEAT_STATUS_FAULT)
+    faulty.at.FromDatetime(now)
+    message.heartbeats.add(device_id=camera.id)  # no time: refused, the others kept
+    producer = idempotent_producer(stack.kafka_bootstrap)
+    publish(
+        producer,
+        topic,
+        [Event.create(type=HEARTBEAT_BATCH, source="/neibao/test-platform", data=message, key="platform-2")],
+    )
+    engine = create_engine(running.database_url)
+    consumer = HeartbeatConsumer(
+        engine,
+        stack.kafka_bootstrap,
+        f"test-{uuid.uuid4().hex[:8]}",
+        topic,
+        events_topic="neibao.device-inventory.events.v1",
+        dlq_producer=producer,
+    )
+    try:
+        assert drain(lambda: consumer.poll_once(1.0), 4) == 4
+    finally:
+        consumer.close()
+        engine.dispose()
+    rows = running.rows(
+        "SELECT device_id::text, status, last_heartbeat_at FROM device_liveness WHERE device_id = ANY(%s)",
+        [uuid.UUID(camera.id), uuid.UUID(alarm.id)],
+    )
+    assert sorted(rows) == sorted([(camera.id, "online", now), (alarm.id, "fault", now)])
+    [dead] = dead_letters(stack.kafka_bootstrap, topic, 1)
+    assert "at: REQUIRED" in dict(dead.headers)["dlq_reason"].decode()
+    producer.close(timeout=10)
+
+
+async def test_the_sweep_forgets_dedupe_records_older_than_the_retention(running: Running) -> None:
+    old, recent = uuid.uuid4(), uuid.uuid4()
+    running.rows(
+        "INSERT INTO processed_event (consumer_group, event_id, processed_at) "
+        "SELECT 'device-inventory.units', id, now() - interval '8 days' FROM unnest(%s::uuid[]) AS id "
+        "UNION ALL SELECT 'device-inventory.units', %s, now() - interval '1 day' RETURNING event_id",
+        [old, uuid.uuid4(), uuid.uuid4()],
+        recent,
+    )
+    assert await forget_processed(running.inventory, timedelta(days=7), limit=2) == 3
+    assert running.rows("SELECT event_id FROM processed_event WHERE event_id IN (%s, %s)", old, recent) == [
+        (recent,)
+    ]
+    assert await forget_processed(running.inventory, timedelta(days=7)) == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import grpc
 import pytest
 
@@ -205,3 +207,24 @@ async def test_protection_quantities_per_unit_and_key_part(running: Running) -> 
             metadata=running.auth("security-chief-demo"),
         )
     assert field_violations(caught.value) == {"items[0].quantity": "OUT_OF_RANGE"}
+
+
+async def test_optional_fields_are_cleared_and_a_device_detached_from_its_key_part(running: Running) -> None:
+    device = await running.register(
+        "security-chief-demo",
+        HEPING_SHOP,
+        VIDEO,
+        "摄像机",
+        key_part=str(SHOP_KEY_PART),
+        make="海康",
+        serial="SN1",
+    )
+    assert device.key_part == str(SHOP_KEY_PART)
+    # Present but empty: cleared (absent fields are left as they are).
+    changed = await running.devices.UpdateDevice(
+        device_pb2.UpdateDeviceRequest(id=device.id, version=device.version, key_part="", make=""),
+        metadata=running.auth("security-chief-demo"),
+    )
+    assert (changed.device.key_part, changed.device.make, changed.device.serial) == ("", "", "SN1")
+    [row] = running.rows("SELECT key_part, make FROM device WHERE id = %s", uuid.UUID(device.id))
+    assert row == (None, "")

@@ -127,3 +127,23 @@ def test_a_registration_body_translates_to_its_request() -> None:
     assert request.device_type == device_pb2.DEVICE_TYPE_ONE_BUTTON_ALARM
     assert request.install_date == "2024-03-01"
     assert not request.HasField("retention_days")
+
+
+def test_a_device_patch_clears_optional_fields_with_null_and_refuses_to_clear_the_others() -> None:
+    from gateway.domain.problems import Problem
+    from gateway.entrypoints.http.routes.devices import _device_changes
+
+    body = schemas.DeviceUpdate.model_validate({"key_part": None, "make": None, "location": "东门"})
+    assert _device_changes(body) == {"key_part": "", "make": "", "location": "东门"}
+    request = from_rest({**_device_changes(body), "id": "d", "version": 3}, device_pb2.UpdateDeviceRequest)
+    assert request.HasField("key_part")  # present and empty: detach
+    assert request.key_part == ""
+
+    with pytest.raises(Problem) as refused:
+        _device_changes(schemas.DeviceUpdate.model_validate({"name": None, "retention_days": None}))
+    assert [(v.pointer, v.detail) for v in refused.value.errors] == [
+        ("/name", "cannot be cleared"),
+        ("/retention_days", "cannot be cleared"),
+    ]
+    with pytest.raises(Problem):
+        _device_changes(schemas.DeviceUpdate.model_validate({}))

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from kafka import KafkaConsumer
@@ -30,7 +32,7 @@ from device_inventory.adapters.events import (
     UNIT_UPDATED,
     cloud_event,
 )
-from device_inventory.domain.heartbeats import HeartbeatItem, RejectedHeartbeat, ValidHeartbeat, check_items
+from device_inventory.domain.heartbeats import HeartbeatColumns, RejectedHeartbeat, check_columns
 from neibao.deviceinventory.v1 import device_pb2
 from neibao_messaging import (
     Event,
@@ -73,13 +75,23 @@ def unit_events_consumer(
     )
 
 
-def _items(batch: device_pb2.HeartbeatBatch) -> list[HeartbeatItem]:
-    items: list[HeartbeatItem] = []
-    for heartbeat in batch.heartbeats:
-        at = heartbeat.at.ToDatetime(tzinfo=UTC) if heartbeat.HasField("at") else None
-        status = {device_pb2.HEARTBEAT_STATUS_FAULT: "fault"}.get(heartbeat.status, "ok")
-        items.append(HeartbeatItem(heartbeat.device_id, at, status))
-    return items
+# What the heartbeat consumer reads of each heartbeat, in one C-level call.
+_FIELDS = attrgetter("device_id", "at.seconds", "at.nanos", "status")
+
+
+def heartbeat_columns(batch: device_pb2.HeartbeatBatch) -> tuple[list[str], list[int | None], list[bool]]:
+    """A batch's heartbeats as columns: device ids as sent, microseconds since the Unix epoch (None when
+    `at` is missing), fault flags; no Python object per heartbeat beyond the values themselves."""
+    heartbeats = batch.heartbeats
+    if not heartbeats:
+        return [], [], []
+    ids, seconds, nanos, statuses = zip(*map(_FIELDS, heartbeats), strict=True)
+    micros: list[int | None] = [s * 1_000_000 + n // 1000 for s, n in zip(seconds, nanos, strict=True)]
+    if 0 in micros:  # an unset `at` reads as the epoch itself: tell the two apart
+        micros = [
+            None if m == 0 and not h.HasField("at") else m for m, h in zip(micros, heartbeats, strict=True)
+        ]
+    return list(ids), micros, [status == device_pb2.HEARTBEAT_STATUS_FAULT for status in statuses]
 
 
 class HeartbeatConsumer:
@@ -117,7 +129,8 @@ class HeartbeatConsumer:
             "auto_offset_reset": "earliest",
             "enable_auto_commit": False,
             "max_poll_records": max_records,
-            "fetch_max_bytes": 64 * 1024 * 1024,
+            # Bounds what one poll holds (a 100 kB record carries ~2000 heartbeats) and so the memory.
+            "fetch_max_bytes": 8 * 1024 * 1024,
             **(consumer_config or {}),
         }
         self._consumer: Any = None
@@ -153,27 +166,33 @@ class HeartbeatConsumer:
     def apply(self, records: list[Any]) -> int:
         """Apply the records' heartbeats in one transaction; dead-letter what cannot be kept."""
         now = self._clock()
-        items: list[HeartbeatItem] = []
+        ids: list[str] = []
+        micros: list[int | None] = []
+        faults: list[bool] = []
         for record in records:
             try:
                 event = decode(record, HEARTBEAT_PAYLOADS)
             except (PoisonMessage, UnknownEventType) as exc:
                 self._dead_letter(record.key, record.value, record.headers or [], str(exc))
                 continue
-            items += _items(event.payload(device_pb2.HeartbeatBatch))
-        valid, rejected = check_items(items, now)
-        supervised: set[Any] = set()
-        known: set[Any] = set()
+            record_ids, record_micros, record_faults = heartbeat_columns(
+                event.payload(device_pb2.HeartbeatBatch)
+            )
+            ids += record_ids
+            micros += record_micros
+            faults += record_faults
+        valid, rejected = check_columns(ids, micros, faults, now)
+        refused: dict[str, str] = {}
         # Bounded transactions whatever the records carry (heartbeats are idempotent: a crash between
         # two of them only means the first is applied again).
         for first in range(0, len(valid), self._max_items):
-            chunk_supervised, chunk_known = self._write_retrying(valid[first : first + self._max_items], now)
-            supervised |= chunk_supervised
-            known |= chunk_known
-        self._dead_letter_items(valid, rejected, supervised, known)
-        return sum(1 for h in valid if h.device_id in supervised)
+            refused |= self._write_retrying(valid.slice(first, first + self._max_items), now)
+        self._dead_letter_items(valid, rejected, refused)
+        if not refused:
+            return len(valid)
+        return sum(1 for device_id in valid.device_ids if device_id not in refused)
 
-    def _write_retrying(self, valid: list[ValidHeartbeat], now: datetime) -> tuple[set[Any], set[Any]]:
+    def _write_retrying(self, valid: HeartbeatColumns, now: datetime) -> dict[str, str]:
         for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
             try:
                 return self._write(valid, now)
@@ -184,50 +203,48 @@ class HeartbeatConsumer:
                 log.warning("heartbeat batch deadlocked with another (attempt %d); again", attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _write(self, valid: list[ValidHeartbeat], now: datetime) -> tuple[set[Any], set[Any]]:
-        """One transaction: the heartbeats, the status-change events; the supervised and known devices."""
-        wanted = {h.device_id for h in valid}
+    def _write(self, valid: HeartbeatColumns, now: datetime) -> dict[str, str]:
+        """One transaction: the heartbeats, the status-change events; the devices refused, with why."""
         with Session(self._engine) as session, session.begin():
-            updated = 0
-            if valid:
-                row = session.execute(liveness.RECORD, liveness.record_params(valid, now)).one()
-                updated, changes = liveness.recorded(row)
-                if changes:
-                    details = session.execute(liveness.change_details(changes)).all()
-                    for change in liveness.status_events(changes, details, now):
-                        Outbox.add(session, self._events_topic, cloud_event(change))
+            row = session.execute(liveness.RECORD, liveness.record_params(valid, now)).one()
+            updated, changes = liveness.recorded(row)
+            if changes:
+                details = session.execute(liveness.change_details(changes)).all()
+                for change in liveness.status_events(changes, details, now):
+                    Outbox.add(session, self._events_topic, cloud_event(change))
+            wanted = set(valid.device_ids)
             if updated == len(wanted):
-                return wanted, wanted
+                return {}
             # Some took no heartbeat: older than the one kept (fine), or unknown or retired (refused).
-            found = session.execute(liveness.known_devices(wanted, None)).all()
-        return {device_id for device_id, watched in found if watched}, {device_id for device_id, _ in found}
+            found = session.execute(liveness.known_devices(map(uuid.UUID, wanted), None)).all()
+        supervised = {str(device_id) for device_id, watched in found if watched}
+        known = {str(device_id) for device_id, _ in found}
+        return {
+            device_id: "device_id: RETIRED" if device_id in known else "device_id: NOT_FOUND"
+            for device_id in wanted - supervised
+        }
 
     def _dead_letter_items(
-        self,
-        valid: list[ValidHeartbeat],
-        rejected: list[RejectedHeartbeat],
-        supervised: set[Any],
-        known: set[Any],
+        self, valid: HeartbeatColumns, rejected: list[RejectedHeartbeat], refused: dict[str, str]
     ) -> None:
-        refused: list[tuple[device_pb2.Heartbeat, str]] = []
+        dead: list[tuple[device_pb2.Heartbeat, str]] = []
         for item in rejected:
             reasons = "; ".join(f"{v.field}: {v.reason}" for v in item.violations)
-            refused.append((device_pb2.Heartbeat(device_id=item.device_id), reasons))
-        for heartbeat in valid:
-            if heartbeat.device_id in supervised:
-                continue
-            reason = "device_id: RETIRED" if heartbeat.device_id in known else "device_id: NOT_FOUND"
-            message = device_pb2.Heartbeat(device_id=str(heartbeat.device_id))
-            message.at.FromDatetime(heartbeat.at)
-            refused.append((message, reason))
-        if not refused:
+            dead.append((device_pb2.Heartbeat(device_id=item.device_id), reasons))
+        if refused:
+            for device_id, micros in zip(valid.device_ids, valid.at_micros, strict=True):
+                if device_id in refused:
+                    message = device_pb2.Heartbeat(device_id=device_id)
+                    message.at.FromMicroseconds(micros)
+                    dead.append((message, refused[device_id]))
+        if not dead:
             return
-        batch = device_pb2.HeartbeatBatch(heartbeats=[h for h, _ in refused])
-        reason = "; ".join(sorted({r for _, r in refused}))
+        batch = device_pb2.HeartbeatBatch(heartbeats=[h for h, _ in dead])
+        reason = "; ".join(sorted({r for _, r in dead}))
         key, value, headers = encode(
             Event.create(type=HEARTBEAT_BATCH, source=SOURCE, data=batch, key=b"refused")
         )
-        self._dead_letter(key, value, headers, f"{len(refused)} heartbeats refused: {reason}")
+        self._dead_letter(key, value, headers, f"{len(dead)} heartbeats refused: {reason}")
 
     def _dead_letter(self, key: bytes | None, value: bytes | None, headers: Any, reason: str) -> None:
         topic = f"{self._topic}{DLQ_SUFFIX}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from device_inventory.service.handlers import Inventory, refresh_compliance
 
@@ -42,6 +43,20 @@ async def evaluate_due(inventory: Inventory, limit: int = 200) -> int:
                 await refresh_compliance(uow, unit, inventory.rules, now)
         await uow.commit()
     return len(due)
+
+
+async def forget_processed(inventory: Inventory, retention: timedelta, limit: int = BATCH) -> int:
+    """Dedupe records of unit events older than `retention` are deleted, in bounded transactions (a
+    redelivery older than that would be applied again: the retention outlasts any redelivery); how many."""
+    before = inventory.clock() - retention
+    forgotten = 0
+    while True:
+        async with inventory.unit_of_work() as uow:
+            count = await uow.units.forget_processed(before, limit)
+            await uow.commit()
+        forgotten += count
+        if count < limit:
+            return forgotten
 
 
 async def sweep_once(inventory: Inventory) -> SweepReport:

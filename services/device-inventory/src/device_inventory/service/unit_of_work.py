@@ -67,6 +67,10 @@ class UnitRepository(abc.ABC):
     async def due_for_compliance(self, limit: int) -> Sequence[str]:
         """USCCs whose compliance must be re-evaluated (locked; others skip them)."""
 
+    @abc.abstractmethod
+    async def forget_processed(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` dedupe records of unit events applied before `before`; how many."""
+
 
 class DeviceRepository(abc.ABC):
     """Devices with their liveness."""

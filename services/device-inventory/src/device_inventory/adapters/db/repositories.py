@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, any_, delete, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, any_, delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +25,7 @@ from device_inventory.domain.enums import DeviceStatus, DeviceType, Lifecycle, P
 from device_inventory.domain.errors import VersionConflict
 from device_inventory.domain.events import DeviceStatusChanged
 from device_inventory.domain.figures import CRITICAL_TYPES, FigureGrouping, FigureRow, grouping_length
-from device_inventory.domain.heartbeats import ValidHeartbeat
+from device_inventory.domain.heartbeats import HeartbeatColumns, ValidHeartbeat
 from device_inventory.domain.model import Device, ProtectionItem, UnitView
 from device_inventory.service.unit_of_work import (
     ComplianceSnapshot,
@@ -39,6 +39,7 @@ from device_inventory.service.unit_of_work import (
 )
 from neibao_identity import Role, Scope, scope_clause
 from neibao_identity.sql import StringColumn
+from neibao_messaging import processed_event_table
 
 
 def unit_scope(scope: Scope) -> ColumnElement[bool]:
@@ -118,6 +119,21 @@ class SqlUnitRepository(UnitRepository):
             .with_for_update(skip_locked=True)
         )
         return list((await self._session.execute(query)).scalars())
+
+    async def forget_processed(self, before: datetime, limit: int) -> int:
+        """Oldest first, in bounded deletes (processed_at is indexed)."""
+        table = processed_event_table
+        oldest = (
+            select(table.c.consumer_group, table.c.event_id)
+            .where(table.c.processed_at < before)
+            .order_by(table.c.processed_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        result = await self._session.execute(
+            delete(table).where(tuple_(table.c.consumer_group, table.c.event_id).in_(oldest))
+        )
+        return cast(int, getattr(result, "rowcount", 0))
 
 
 def _device(device: DeviceRow, live: DeviceLivenessRow, jurisdiction: str) -> Device:
@@ -332,7 +348,11 @@ class SqlLivenessRepository(LivenessRepository):
         kept = [h for h in heartbeats if h.device_id in supervised]
         changes: list[DeviceStatusChanged] = []
         if kept:
-            row = (await self._session.execute(liveness.RECORD, liveness.record_params(kept, now))).one()
+            row = (
+                await self._session.execute(
+                    liveness.RECORD, liveness.record_params(HeartbeatColumns.of(kept), now)
+                )
+            ).one()
             changes = await self._events(liveness.recorded(row)[1], now)
         return HeartbeatOutcome(supervised, retired, changes)
 

@@ -15,9 +15,10 @@ from fastapi import Header, Path, Query
 from google.protobuf.timestamp_pb2 import Timestamp
 from starlette.responses import Response
 
-from gateway.adapters.proto_json import from_rest
+from gateway.adapters.proto_json import from_rest, invalid_fields
 from gateway.adapters.upstream import Upstreams
 from gateway.domain.caller import Caller
+from gateway.domain.problems import FieldViolation
 from gateway.entrypoints.http.auth import require_roles
 from gateway.entrypoints.http.dependencies import Services
 from gateway.entrypoints.http.device_schemas import (
@@ -194,8 +195,12 @@ async def update_device(
     services: Services,
     if_match: RequiredIfMatch = None,
 ) -> Response:
-    """Change the fields the body names, or the lifecycle (retired: no longer supervised)."""
-    changes = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    """Change the fields the body names, or the lifecycle (retired: no longer supervised).
+
+    JSON merge patch: `null` clears an optional field (`"key_part": null` detaches the device from its
+    key part); the name, the flags, the retention and the lifecycle cannot be cleared.
+    """
+    changes = _device_changes(body)
 
     async def current() -> int:
         answer = await services.call(
@@ -207,6 +212,27 @@ async def update_device(
     request = from_rest({**changes, "id": device_id, "version": version}, device_pb2.UpdateDeviceRequest)
     answer = await services.call(device_service(services).UpdateDevice, request, caller, conditional=True)
     return device_response(answer.device)
+
+
+# Fields a device may be without: `null` in a PATCH clears them (the service reads "" as cleared).
+CLEARABLE_FIELDS: Final = frozenset(
+    {"key_part", "make", "model", "serial", "install_date", "location", "network_id", "resolution"}
+)
+
+
+def _device_changes(body: DeviceUpdate) -> dict[str, Any]:
+    """The PATCH body as the service's changes: nulls of clearable fields as "", other nulls refused."""
+    changes: dict[str, Any] = body.model_dump(mode="json", exclude_unset=True)
+    refused = [
+        FieldViolation(f"/{name}", "cannot be cleared")
+        for name, value in changes.items()
+        if value is None and name not in CLEARABLE_FIELDS
+    ]
+    if refused:
+        raise invalid_fields(refused)
+    if not changes:
+        raise invalid_fields([FieldViolation("", "name at least one field to change")])
+    return {name: "" if value is None else value for name, value in changes.items()}
 
 
 @router.get(
