@@ -155,6 +155,42 @@ def test_register_then_heartbeat_brings_a_device_online(api: httpx.Client, token
     )
 
 
+def test_an_intrusion_panel_keeps_its_zones_and_a_patch_replaces_them(
+    api: httpx.Client, tokens: TokenBook
+) -> None:
+    chief = tokens.bearer("security-chief-demo")
+    zones = [
+        {"number": 2, "name": "金库红外", "detector": "passive_infrared"},
+        {"number": 1, "name": "前门门磁", "detector": "door_contact"},
+    ]
+    body = {"device_type": "intrusion_panel", "name": "端到端测试入侵报警主机", "zones": zones}
+    created = api.post(f"/api/v1/units/{DEMO_UNIT}/devices", json=body, headers=chief)
+    assert created.status_code == 201, created.text
+    url = f"{DEVICES}/{created.json()['id']}"
+    read = api.get(url, headers=tokens.bearer("police-heping"))
+    assert [(z["number"], z["name"], z["detector"], z["key_part"]) for z in read.json()["zones"]] == [
+        (1, "前门门磁", "door_contact", None),
+        (2, "金库红外", "passive_infrared", None),
+    ]
+    replaced = api.patch(
+        url,
+        json={"zones": [{"number": 5, "name": "窗户玻璃", "detector": "glass_break"}]},
+        headers={**tokens.bearer("police-heping"), "If-Match": read.headers["etag"]},
+    )
+    assert replaced.status_code == 200, replaced.text
+    assert [(z["number"], z["detector"]) for z in replaced.json()["zones"]] == [(5, "glass_break")]
+    assert api.get(url, headers=chief).json()["zones"] == replaced.json()["zones"]
+    # A patch without zones keeps them; numbers are unique per panel; only panels have zones.
+    kept = api.patch(url, json={"location": "金库"}, headers={**chief, "If-Match": replaced.headers["etag"]})
+    assert kept.json()["zones"] == replaced.json()["zones"]
+    twice = {**body, "zones": [zones[0], {**zones[1], "number": 2}]}
+    bad = api.post(f"/api/v1/units/{DEMO_UNIT}/devices", json=twice, headers=chief)
+    assert [e["pointer"] for e in assert_problem(bad, 400)["errors"]] == ["/zones/1/number"]
+    camera = {"device_type": "video_camera", "name": "x", "zones": zones}
+    bad = api.post(f"/api/v1/units/{DEMO_UNIT}/devices", json=camera, headers=chief)
+    assert [e["pointer"] for e in assert_problem(bad, 400)["errors"]] == ["/zones"]
+
+
 def test_a_sector_system_reports_heartbeats_of_its_own_organisation(
     api: httpx.Client, tokens: TokenBook
 ) -> None:

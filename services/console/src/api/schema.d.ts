@@ -301,7 +301,8 @@ export interface paths {
          * @description Change the fields the body names, or the lifecycle (retired: no longer supervised).
          *
          *     JSON merge patch: `null` clears an optional field (`"key_part": null` detaches the device from its
-         *     key part); the name, the flags, the retention and the lifecycle cannot be cleared.
+         *     key part); the name, the flags, the retention and the lifecycle cannot be cleared. `zones` replaces
+         *     all of a panel's zones (`[]` or `null` clears them; absent keeps them).
          */
         patch: operations["update_device"];
         trace?: never;
@@ -1993,6 +1994,11 @@ export interface components {
             retention_days?: number | null;
             /** Serial */
             serial?: string | null;
+            /**
+             * Zones
+             * @description Intrusion panels only: their zones (防区).
+             */
+            zones?: components["schemas"]["ZoneIn"][] | null;
         };
         /**
          * DevicePage
@@ -2058,6 +2064,11 @@ export interface components {
             uscc: string;
             /** Version */
             version: number;
+            /**
+             * Zones
+             * @description An intrusion panel's zones, by number; [] for other types.
+             */
+            zones: components["schemas"]["ZoneRead"][];
         };
         /**
          * DeviceStatus
@@ -2102,6 +2113,11 @@ export interface components {
             retention_days?: number | null;
             /** Serial */
             serial?: string | null;
+            /**
+             * Zones
+             * @description A panel's zones: replace all of them; [] or null clears them; absent keeps them.
+             */
+            zones?: components["schemas"]["ZoneIn"][] | null;
         };
         /**
          * Disclosure
@@ -4970,6 +4986,44 @@ export interface components {
             opened_on?: string | null;
             /** Police Station */
             police_station?: string | null;
+        };
+        /**
+         * ZoneDetector
+         * @description What detects an intrusion in a zone (防区) of an intrusion alarm panel.
+         * @enum {string}
+         */
+        ZoneDetector: "door_contact" | "passive_infrared" | "glass_break" | "vibration" | "panic_button" | "beam" | "other";
+        /**
+         * ZoneIn
+         * @description A zone (防区) of an intrusion alarm panel.
+         */
+        ZoneIn: {
+            detector: components["schemas"]["ZoneDetector"];
+            /**
+             * Key Part
+             * @description The unit's key part the zone protects.
+             */
+            key_part?: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Number
+             * @description Unique on its panel.
+             */
+            number: number;
+        };
+        /**
+         * ZoneRead
+         * @description A zone (防区) of an intrusion alarm panel.
+         */
+        ZoneRead: {
+            detector: components["schemas"]["ZoneDetector"] | null;
+            /** Key Part */
+            key_part: string | null;
+            /** Name */
+            name: string | null;
+            /** Number */
+            number: number;
         };
     };
     responses: never;

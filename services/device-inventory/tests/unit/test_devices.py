@@ -14,9 +14,16 @@ from device_inventory.adapters.proto_mapping import (
     LIFECYCLE,
     PROTECTION_CATEGORY,
     PROTECTION_KIND,
+    ZONE_DETECTOR,
     EnumCodec,
 )
-from device_inventory.domain.enums import DeviceType, Lifecycle, ProtectionCategory, ProtectionKind
+from device_inventory.domain.enums import (
+    DeviceType,
+    Lifecycle,
+    ProtectionCategory,
+    ProtectionKind,
+    ZoneDetector,
+)
 from device_inventory.domain.errors import ValidationFailed
 from device_inventory.domain.model import (
     DEFAULT_SUPERVISION_SECONDS,
@@ -148,6 +155,7 @@ def test_who_may_write() -> None:
         (HEARTBEAT_STATUS, None),
         (PROTECTION_KIND, ProtectionKind),
         (PROTECTION_CATEGORY, ProtectionCategory),
+        (ZONE_DETECTOR, ZoneDetector),
     ],
 )
 def test_every_proto_enum_value_has_its_domain_spelling(codec: EnumCodec, domain: object) -> None:  # type: ignore[type-arg]

@@ -29,6 +29,7 @@ READ_MODELS: list[tuple[Descriptor, type[BaseModel]]] = [
     (device_pb2.ListProtectionResponse.DESCRIPTOR, schemas.ProtectionList),
     (device_pb2.SetProtectionResponse.DESCRIPTOR, schemas.ProtectionList),
     (figures_pb2.GetFiguresResponse.DESCRIPTOR, schemas.FiguresRead),
+    (device_pb2.Zone.DESCRIPTOR, schemas.ZoneRead),
 ]
 WRITE_MODELS: list[tuple[Descriptor, type[BaseModel], set[str]]] = [
     (device_pb2.RegisterDeviceRequest.DESCRIPTOR, schemas.DeviceCreate, {"uscc"}),
@@ -36,13 +37,14 @@ WRITE_MODELS: list[tuple[Descriptor, type[BaseModel], set[str]]] = [
     (device_pb2.Heartbeat.DESCRIPTOR, schemas.HeartbeatIn, set()),
     (device_pb2.RecordHeartbeatsRequest.DESCRIPTOR, schemas.HeartbeatBatchIn, set()),
     (figures_pb2.GetFiguresRequest.DESCRIPTOR, schemas.FigureQuery, set()),
-    (device_pb2.UpdateDeviceRequest.DESCRIPTOR, schemas.DeviceUpdate, {"id", "version"}),
+    (device_pb2.UpdateDeviceRequest.DESCRIPTOR, schemas.DeviceUpdate, {"id", "version", "replace_zones"}),
     (device_pb2.SetProtectionRequest.DESCRIPTOR, schemas.ProtectionSet, {"uscc"}),
     (
         device_pb2.ProtectionItem.DESCRIPTOR,
         schemas.ProtectionItemIn,
         {"uscc", "key_part", "category", "updated_at"},
     ),
+    (device_pb2.Zone.DESCRIPTOR, schemas.ZoneIn, set()),
 ]
 ENUMS: list[tuple[EnumDescriptor, type[StrEnum]]] = [
     (device_pb2.DeviceType.DESCRIPTOR, schemas.DeviceType),
@@ -52,6 +54,7 @@ ENUMS: list[tuple[EnumDescriptor, type[StrEnum]]] = [
     (figures_pb2.FigureGrouping.DESCRIPTOR, schemas.FigureGrouping),
     (device_pb2.ProtectionKind.DESCRIPTOR, schemas.ProtectionKind),
     (device_pb2.ProtectionCategory.DESCRIPTOR, schemas.ProtectionCategory),
+    (device_pb2.ZoneDetector.DESCRIPTOR, schemas.ZoneDetector),
 ]
 
 
@@ -92,9 +95,13 @@ def test_translated_messages_validate_against_their_models() -> None:
         status=device_pb2.DEVICE_STATUS_ONLINE,
         last_heartbeat_at=Timestamp(seconds=1),
         version=1,
+        zones=[device_pb2.Zone(number=1, name="前门", detector=device_pb2.ZONE_DETECTOR_DOOR_CONTACT)],
     )
     read = valid(schemas.DeviceRead, full)
     assert read.retention_days == 30
+    assert read.zones == [
+        schemas.ZoneRead(number=1, name="前门", key_part=None, detector=schemas.ZoneDetector.DOOR_CONTACT)
+    ]
     assert valid(schemas.DeviceRead, device_pb2.Device(id="e", uscc="x")).retention_days is None
     assert valid(schemas.DevicePage, device_pb2.ListDevicesResponse(items=[full])).next_cursor is None
     compliance = compliance_pb2.UnitCompliance(
@@ -147,3 +154,20 @@ def test_a_device_patch_clears_optional_fields_with_null_and_refuses_to_clear_th
     ]
     with pytest.raises(Problem):
         _device_changes(schemas.DeviceUpdate.model_validate({}))
+
+
+def test_a_device_patch_replaces_zones_when_present_clears_them_with_empty_and_keeps_them_absent() -> None:
+    from gateway.entrypoints.http.routes.devices import _device_changes
+
+    zone = {"number": 3, "name": "窗", "detector": "glass_break"}
+    replaced = _device_changes(schemas.DeviceUpdate.model_validate({"zones": [zone]}))
+    assert replaced == {"zones": [zone], "replace_zones": True}
+    request = from_rest({**replaced, "id": "d", "version": 3}, device_pb2.UpdateDeviceRequest)
+    assert request.replace_zones
+    assert [(z.number, z.detector) for z in request.zones] == [(3, device_pb2.ZONE_DETECTOR_GLASS_BREAK)]
+    for cleared in ([], None):
+        assert _device_changes(schemas.DeviceUpdate.model_validate({"zones": cleared})) == {
+            "zones": [],
+            "replace_zones": True,
+        }
+    assert _device_changes(schemas.DeviceUpdate.model_validate({"location": "东门"})) == {"location": "东门"}

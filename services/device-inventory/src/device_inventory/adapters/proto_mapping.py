@@ -14,7 +14,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from device_inventory.domain import enums
 from device_inventory.domain.errors import FieldViolation, ValidationFailed
-from device_inventory.domain.model import Actor, ActorKind, Device
+from device_inventory.domain.model import Actor, ActorKind, Device, Zone
 from neibao.common.v1 import common_pb2
 from neibao.deviceinventory.v1 import device_pb2
 
@@ -62,6 +62,7 @@ DEVICE_STATUS = EnumCodec(enums.DeviceStatus, device_pb2.DeviceStatus)
 HEARTBEAT_STATUS = EnumCodec(enums.HeartbeatStatus, device_pb2.HeartbeatStatus)
 PROTECTION_KIND = EnumCodec(enums.ProtectionKind, device_pb2.ProtectionKind)
 PROTECTION_CATEGORY = EnumCodec(enums.ProtectionCategory, device_pb2.ProtectionCategory)
+ZONE_DETECTOR = EnumCodec(enums.ZoneDetector, device_pb2.ZoneDetector)
 
 _ACTOR_KINDS = {
     ActorKind.USER: common_pb2.ACTOR_KIND_USER,
@@ -93,6 +94,16 @@ def actor_to_proto(actor: Actor) -> common_pb2.Actor:
     )
 
 
+def zone_to_proto(zone: Zone) -> device_pb2.Zone:
+    """The proto Zone."""
+    return device_pb2.Zone(
+        number=zone.number,
+        name=zone.name,
+        key_part=str(zone.key_part) if zone.key_part else "",
+        detector=ZONE_DETECTOR.to_proto(zone.detector),
+    )
+
+
 def device_to_proto(device: Device) -> device_pb2.Device:
     """The proto Device."""
     message = device_pb2.Device(
@@ -118,6 +129,7 @@ def device_to_proto(device: Device) -> device_pb2.Device:
         created_at=timestamp(device.created_at),
         updated_at=timestamp(device.updated_at),
         status_changed_at=timestamp(device.status_changed_at),
+        zones=[zone_to_proto(z) for z in device.zones],
     )
     if device.retention_days is not None:
         message.retention_days = device.retention_days

@@ -100,3 +100,15 @@ _PHYSICAL = frozenset(
         ProtectionKind.VEHICLE_BARRIER,
     }
 )
+
+
+class ZoneDetector(StrEnum):
+    """What detects an intrusion in a zone (防区) of an intrusion alarm panel."""
+
+    DOOR_CONTACT = "door_contact"
+    PASSIVE_INFRARED = "passive_infrared"
+    GLASS_BREAK = "glass_break"
+    VIBRATION = "vibration"
+    PANIC_BUTTON = "panic_button"
+    BEAM = "beam"
+    OTHER = "other"

@@ -15,6 +15,7 @@ from device_inventory.domain.enums import (
     DeviceType,
     Lifecycle,
     ProtectionKind,
+    ZoneDetector,
 )
 from device_inventory.domain.errors import FieldViolation, ValidationFailed
 from neibao_codes import is_valid_uscc
@@ -22,6 +23,9 @@ from neibao_codes import is_valid_uscc
 MAX_NAME = 200
 MAX_TEXT = 500
 MAX_RETENTION_DAYS = 3650
+MAX_ZONES = 256
+MAX_ZONE_NUMBER = 999
+MAX_ZONE_NAME = 100
 _RESOLUTION = re.compile(r"[1-9][0-9]{1,4}x[1-9][0-9]{1,4}")
 
 # How long each kind of device may stay silent before it counts as offline; alarm devices tightest.
@@ -80,6 +84,26 @@ class UnitView:
 
 
 @dataclass(frozen=True, slots=True)
+class Zone:
+    """One zone (防区) of an intrusion alarm panel."""
+
+    number: int
+    name: str
+    detector: ZoneDetector
+    key_part: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneDraft:
+    """A zone as given (the detector by its REST spelling)."""
+
+    number: int
+    name: str
+    detector: str = ""
+    key_part: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Device:
     """One technical protection device of a unit (and, optionally, one of its key parts)."""
 
@@ -106,6 +130,8 @@ class Device:
     last_heartbeat_at: datetime | None = None
     status_changed_at: datetime | None = None
     jurisdiction: str = ""
+    # Intrusion panels only, by number.
+    zones: tuple[Zone, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +159,7 @@ class DeviceDraft:
     device_type: str
     fields: DeviceFields
     lifecycle: str = ""
+    zones: tuple[ZoneDraft, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +170,8 @@ class DeviceChange:
     version: int
     fields: Mapping[str, Any] = field(default_factory=dict)
     lifecycle: str = ""
+    # None keeps the zones; a tuple (empty: none) replaces them.
+    zones: tuple[ZoneDraft, ...] | None = None
 
 
 def parse_uuid(value: str, name: str, violations: list[FieldViolation]) -> uuid.UUID | None:
@@ -216,13 +245,7 @@ def clean_fields(
 ) -> tuple[CleanFields, list[FieldViolation]]:
     """The fields checked one by one (every violation found, not just the first)."""
     violations: list[FieldViolation] = []
-    key_part: uuid.UUID | None = None
-    if given.key_part:
-        key_part = parse_uuid(given.key_part, "key_part", violations)
-        if key_part is not None and unit is not None and key_part not in unit.key_parts:
-            violations.append(
-                FieldViolation("key_part", "UNKNOWN_KEY_PART", "key_part is not a key part of this unit")
-            )
+    key_part = _key_part_of(given.key_part, "key_part", unit, violations)
     install_date: date | None = None
     if given.install_date:
         try:
@@ -271,6 +294,60 @@ def clean_fields(
     return clean, violations
 
 
+def _key_part_of(
+    value: str, name: str, unit: UnitView | None, violations: list[FieldViolation]
+) -> uuid.UUID | None:
+    """A key part of the unit (None when not given), or a violation."""
+    if not value:
+        return None
+    part = parse_uuid(value, name, violations)
+    if part is not None and unit is not None and part not in unit.key_parts:
+        violations.append(FieldViolation(name, "UNKNOWN_KEY_PART", f"{name} is not a key part of this unit"))
+    return part
+
+
+def clean_zones(
+    given: tuple[ZoneDraft, ...], device_type: DeviceType | None, unit: UnitView | None
+) -> tuple[tuple[Zone, ...], list[FieldViolation]]:
+    """The zones of a panel checked one by one (by number); other device types have none."""
+    violations: list[FieldViolation] = []
+    if not given:
+        return (), violations
+    if device_type is not None and device_type is not DeviceType.INTRUSION_PANEL:
+        violations.append(FieldViolation("zones", "NOT_APPLICABLE", "zones apply to intrusion panels only"))
+        return (), violations
+    if len(given) > MAX_ZONES:
+        violations.append(FieldViolation("zones", "TOO_MANY", f"a panel has at most {MAX_ZONES} zones"))
+        return (), violations
+    zones: list[Zone] = []
+    seen: set[int] = set()
+    for index, draft in enumerate(given):
+        at = f"zones[{index}]"
+        if not 1 <= draft.number <= MAX_ZONE_NUMBER:
+            violations.append(
+                FieldViolation(f"{at}.number", "OUT_OF_RANGE", f"number must be 1 to {MAX_ZONE_NUMBER}")
+            )
+        elif draft.number in seen:
+            violations.append(FieldViolation(f"{at}.number", "DUPLICATE", "each zone number once per panel"))
+        seen.add(draft.number)
+        name = _text(draft.name, f"{at}.name", MAX_ZONE_NAME, violations, required=True)
+        key_part = _key_part_of(draft.key_part, f"{at}.key_part", unit, violations)
+        detector: ZoneDetector | None = None
+        if not draft.detector:
+            violations.append(FieldViolation(f"{at}.detector", "REQUIRED", "detector is required"))
+        else:
+            try:
+                detector = ZoneDetector(draft.detector)
+            except ValueError:
+                known = ", ".join(d.value for d in ZoneDetector)
+                violations.append(
+                    FieldViolation(f"{at}.detector", "UNKNOWN_VALUE", f"detector must be one of {known}")
+                )
+        if detector is not None:
+            zones.append(Zone(number=draft.number, name=name, detector=detector, key_part=key_part))
+    return tuple(sorted(zones, key=lambda z: z.number)), violations
+
+
 def check_uscc(uscc: str) -> None:
     """ValidationFailed unless `uscc` is a valid USCC."""
     if not is_valid_uscc(uscc):
@@ -289,6 +366,8 @@ def new_device(
     lifecycle = parse_lifecycle(draft.lifecycle, violations, Lifecycle.INSTALLED)
     clean, more = clean_fields(draft.fields, device_type, unit, now.date())
     violations += more
+    zones, more = clean_zones(draft.zones, device_type, unit)
+    violations += more
     if violations or device_type is None or lifecycle is None:
         raise ValidationFailed(violations)
     return Device(
@@ -300,6 +379,7 @@ def new_device(
         created_at=now,
         updated_at=now,
         jurisdiction=unit.jurisdiction,
+        zones=zones,
         **_as_kwargs(clean),
     )
 
@@ -332,12 +412,18 @@ def changed_device(
     merged = replace(current, **{k: v for k, v in change.fields.items() if k not in unknown})
     clean, more = clean_fields(merged, device.device_type, unit, now.date())
     violations += more
+    zones = device.zones
+    if change.zones is not None:
+        zones, more = clean_zones(change.zones, device.device_type, unit)
+        violations += more
     if violations or lifecycle is None:
         raise ValidationFailed(violations)
-    updated = replace(device, lifecycle=lifecycle, **_as_kwargs(clean))
+    updated = replace(device, lifecycle=lifecycle, zones=zones, **_as_kwargs(clean))
     names = [name for name in CleanFields.__slots__ if getattr(updated, name) != getattr(device, name)]
     if lifecycle != device.lifecycle:
         names.append("lifecycle")
+    if zones != device.zones:
+        names.append("zones")
     if not names:
         return device, ()
     return replace(updated, version=device.version + 1, updated_at=now), tuple(names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC
 
 from device_inventory.adapters.proto_mapping import (
@@ -10,14 +11,21 @@ from device_inventory.adapters.proto_mapping import (
     LIFECYCLE,
     PROTECTION_CATEGORY,
     PROTECTION_KIND,
+    ZONE_DETECTOR,
     device_to_proto,
     timestamp,
 )
 from device_inventory.domain.compliance import UnitCompliance
-from device_inventory.domain.errors import ValidationFailed
+from device_inventory.domain.errors import FieldViolation, ValidationFailed
 from device_inventory.domain.figures import FigureGrouping, FigureRow
 from device_inventory.domain.heartbeats import HeartbeatItem
-from device_inventory.domain.model import DeviceChange, DeviceDraft, DeviceFields, ProtectionItem
+from device_inventory.domain.model import (
+    DeviceChange,
+    DeviceDraft,
+    DeviceFields,
+    ProtectionItem,
+    ZoneDraft,
+)
 from device_inventory.service.handlers import DeviceQuery, HeartbeatResult
 from neibao.deviceinventory.v1 import compliance_pb2, device_pb2, figures_pb2
 
@@ -36,6 +44,18 @@ _CHANGEABLE = (
     "retention_days",
     "resolution",
 )
+
+
+def zone_drafts(zones: Iterable[device_pb2.Zone]) -> tuple[ZoneDraft, ...]:
+    """The zones as given; an unknown detector number is left for the domain to reject."""
+    drafts: list[ZoneDraft] = []
+    for zone in zones:
+        try:
+            detector = ZONE_DETECTOR.name_of(zone.detector, "detector")
+        except ValidationFailed:
+            detector = str(zone.detector)
+        drafts.append(ZoneDraft(zone.number, zone.name, detector, zone.key_part))
+    return tuple(drafts)
 
 
 def device_draft(request: device_pb2.RegisterDeviceRequest) -> DeviceDraft:
@@ -57,17 +77,23 @@ def device_draft(request: device_pb2.RegisterDeviceRequest) -> DeviceDraft:
             retention_days=request.retention_days if request.HasField("retention_days") else None,
             resolution=request.resolution,
         ),
+        zones=zone_drafts(request.zones),
     )
 
 
 def device_change(request: device_pb2.UpdateDeviceRequest) -> DeviceChange:
     """The fields present in the request."""
     fields = {name: getattr(request, name) for name in _CHANGEABLE if request.HasField(name)}  # type: ignore[arg-type]
+    if request.zones and not request.replace_zones:
+        raise ValidationFailed(
+            [FieldViolation("replace_zones", "REQUIRED", "zones are sent only with replace_zones set")]
+        )
     return DeviceChange(
         id=request.id,
         version=request.version,
         fields=fields,
         lifecycle=LIFECYCLE.name_of(request.lifecycle, "lifecycle"),
+        zones=zone_drafts(request.zones) if request.replace_zones else None,
     )
 
 

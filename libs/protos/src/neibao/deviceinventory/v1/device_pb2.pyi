@@ -224,6 +224,66 @@ PROTECTION_CATEGORY_PHYSICAL: ProtectionCategory.ValueType  # 1
 PROTECTION_CATEGORY_GUARD_EQUIPMENT: ProtectionCategory.ValueType  # 2
 Global___ProtectionCategory: _TypeAlias = ProtectionCategory  # noqa: Y015
 
+class _ZoneDetector:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ZoneDetectorEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ZoneDetector.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    ZONE_DETECTOR_UNSPECIFIED: _ZoneDetector.ValueType  # 0
+    ZONE_DETECTOR_DOOR_CONTACT: _ZoneDetector.ValueType  # 1
+    ZONE_DETECTOR_PASSIVE_INFRARED: _ZoneDetector.ValueType  # 2
+    ZONE_DETECTOR_GLASS_BREAK: _ZoneDetector.ValueType  # 3
+    ZONE_DETECTOR_VIBRATION: _ZoneDetector.ValueType  # 4
+    ZONE_DETECTOR_PANIC_BUTTON: _ZoneDetector.ValueType  # 5
+    ZONE_DETECTOR_BEAM: _ZoneDetector.ValueType  # 6
+    ZONE_DETECTOR_OTHER: _ZoneDetector.ValueType  # 7
+
+class ZoneDetector(_ZoneDetector, metaclass=_ZoneDetectorEnumTypeWrapper):
+    """What detects an intrusion in a zone (防区) of an intrusion alarm panel. Add values, never rename."""
+
+ZONE_DETECTOR_UNSPECIFIED: ZoneDetector.ValueType  # 0
+ZONE_DETECTOR_DOOR_CONTACT: ZoneDetector.ValueType  # 1
+ZONE_DETECTOR_PASSIVE_INFRARED: ZoneDetector.ValueType  # 2
+ZONE_DETECTOR_GLASS_BREAK: ZoneDetector.ValueType  # 3
+ZONE_DETECTOR_VIBRATION: ZoneDetector.ValueType  # 4
+ZONE_DETECTOR_PANIC_BUTTON: ZoneDetector.ValueType  # 5
+ZONE_DETECTOR_BEAM: ZoneDetector.ValueType  # 6
+ZONE_DETECTOR_OTHER: ZoneDetector.ValueType  # 7
+Global___ZoneDetector: _TypeAlias = ZoneDetector  # noqa: Y015
+
+@_typing.final
+class Zone(_message.Message):
+    """One zone (防区) of an intrusion alarm panel."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NUMBER_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    KEY_PART_FIELD_NUMBER: _builtins.int
+    DETECTOR_FIELD_NUMBER: _builtins.int
+    number: _builtins.int
+    """1 to 999, unique on its panel."""
+    name: _builtins.str
+    key_part: _builtins.str
+    """The unit's key part the zone protects; empty when none."""
+    detector: Global___ZoneDetector.ValueType
+    def __init__(
+        self,
+        *,
+        number: _builtins.int = ...,
+        name: _builtins.str = ...,
+        key_part: _builtins.str = ...,
+        detector: Global___ZoneDetector.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["detector", b"detector", "key_part", b"key_part", "name", b"name", "number", b"number"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Zone: _TypeAlias = Zone  # noqa: Y015
+
 @_typing.final
 class Device(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
@@ -251,6 +311,7 @@ class Device(_message.Message):
     CREATED_AT_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
     STATUS_CHANGED_AT_FIELD_NUMBER: _builtins.int
+    ZONES_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """UUID."""
     uscc: _builtins.str
@@ -289,6 +350,10 @@ class Device(_message.Message):
     def updated_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def status_changed_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def zones(self) -> _containers.RepeatedCompositeFieldContainer[Global___Zone]:
+        """The zones of an intrusion panel, by number; empty for every other type."""
+
     def __init__(
         self,
         *,
@@ -315,10 +380,11 @@ class Device(_message.Message):
         created_at: _timestamp_pb2.Timestamp | None = ...,
         updated_at: _timestamp_pb2.Timestamp | None = ...,
         status_changed_at: _timestamp_pb2.Timestamp | None = ...,
+        zones: _abc.Iterable[Global___Zone] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_retention_days", b"_retention_days", "created_at", b"created_at", "last_heartbeat_at", b"last_heartbeat_at", "retention_days", b"retention_days", "status_changed_at", b"status_changed_at", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_retention_days", b"_retention_days", "created_at", b"created_at", "device_type", b"device_type", "id", b"id", "install_date", b"install_date", "jurisdiction", b"jurisdiction", "key_part", b"key_part", "last_heartbeat_at", b"last_heartbeat_at", "lifecycle", b"lifecycle", "location", b"location", "make", b"make", "model", b"model", "name", b"name", "network_id", b"network_id", "networked_to_police", b"networked_to_police", "resolution", b"resolution", "retention_days", b"retention_days", "serial", b"serial", "status", b"status", "status_changed_at", b"status_changed_at", "supervision_interval_seconds", b"supervision_interval_seconds", "updated_at", b"updated_at", "uscc", b"uscc", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_retention_days", b"_retention_days", "created_at", b"created_at", "device_type", b"device_type", "id", b"id", "install_date", b"install_date", "jurisdiction", b"jurisdiction", "key_part", b"key_part", "last_heartbeat_at", b"last_heartbeat_at", "lifecycle", b"lifecycle", "location", b"location", "make", b"make", "model", b"model", "name", b"name", "network_id", b"network_id", "networked_to_police", b"networked_to_police", "resolution", b"resolution", "retention_days", b"retention_days", "serial", b"serial", "status", b"status", "status_changed_at", b"status_changed_at", "supervision_interval_seconds", b"supervision_interval_seconds", "updated_at", b"updated_at", "uscc", b"uscc", "version", b"version", "zones", b"zones"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__retention_days: _TypeAlias = _typing.Literal["retention_days"]  # noqa: Y015
     _WhichOneofArgType__retention_days: _TypeAlias = _typing.Literal["_retention_days", b"_retention_days"]  # noqa: Y015
@@ -344,6 +410,7 @@ class RegisterDeviceRequest(_message.Message):
     RETENTION_DAYS_FIELD_NUMBER: _builtins.int
     RESOLUTION_FIELD_NUMBER: _builtins.int
     LIFECYCLE_FIELD_NUMBER: _builtins.int
+    ZONES_FIELD_NUMBER: _builtins.int
     uscc: _builtins.str
     key_part: _builtins.str
     device_type: Global___DeviceType.ValueType
@@ -359,6 +426,10 @@ class RegisterDeviceRequest(_message.Message):
     resolution: _builtins.str
     lifecycle: Global___Lifecycle.ValueType
     """LIFECYCLE_INSTALLED when unspecified."""
+    @_builtins.property
+    def zones(self) -> _containers.RepeatedCompositeFieldContainer[Global___Zone]:
+        """Intrusion panels only: at most 256, numbers unique."""
+
     def __init__(
         self,
         *,
@@ -376,10 +447,11 @@ class RegisterDeviceRequest(_message.Message):
         retention_days: _builtins.int | None = ...,
         resolution: _builtins.str = ...,
         lifecycle: Global___Lifecycle.ValueType = ...,
+        zones: _abc.Iterable[Global___Zone] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_retention_days", b"_retention_days", "retention_days", b"retention_days"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_retention_days", b"_retention_days", "device_type", b"device_type", "install_date", b"install_date", "key_part", b"key_part", "lifecycle", b"lifecycle", "location", b"location", "make", b"make", "model", b"model", "name", b"name", "network_id", b"network_id", "networked_to_police", b"networked_to_police", "resolution", b"resolution", "retention_days", b"retention_days", "serial", b"serial", "uscc", b"uscc"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_retention_days", b"_retention_days", "device_type", b"device_type", "install_date", b"install_date", "key_part", b"key_part", "lifecycle", b"lifecycle", "location", b"location", "make", b"make", "model", b"model", "name", b"name", "network_id", b"network_id", "networked_to_police", b"networked_to_police", "resolution", b"resolution", "retention_days", b"retention_days", "serial", b"serial", "uscc", b"uscc", "zones", b"zones"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__retention_days: _TypeAlias = _typing.Literal["retention_days"]  # noqa: Y015
     _WhichOneofArgType__retention_days: _TypeAlias = _typing.Literal["_retention_days", b"_retention_days"]  # noqa: Y015
@@ -529,6 +601,8 @@ class UpdateDeviceRequest(_message.Message):
     RETENTION_DAYS_FIELD_NUMBER: _builtins.int
     RESOLUTION_FIELD_NUMBER: _builtins.int
     LIFECYCLE_FIELD_NUMBER: _builtins.int
+    ZONES_FIELD_NUMBER: _builtins.int
+    REPLACE_ZONES_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     version: _builtins.int
     """The version the change is based on (optimistic concurrency)."""
@@ -544,6 +618,13 @@ class UpdateDeviceRequest(_message.Message):
     retention_days: _builtins.int
     resolution: _builtins.str
     lifecycle: Global___Lifecycle.ValueType
+    replace_zones: _builtins.bool
+    @_builtins.property
+    def zones(self) -> _containers.RepeatedCompositeFieldContainer[Global___Zone]:
+        """The panel's new zones, replacing all of its zones when replace_zones is set (an empty list with
+        replace_zones clears them); without replace_zones the zones are kept and this list must be empty.
+        """
+
     def __init__(
         self,
         *,
@@ -561,10 +642,12 @@ class UpdateDeviceRequest(_message.Message):
         retention_days: _builtins.int | None = ...,
         resolution: _builtins.str | None = ...,
         lifecycle: Global___Lifecycle.ValueType = ...,
+        zones: _abc.Iterable[Global___Zone] | None = ...,
+        replace_zones: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_install_date", b"_install_date", "_key_part", b"_key_part", "_location", b"_location", "_make", b"_make", "_model", b"_model", "_name", b"_name", "_network_id", b"_network_id", "_networked_to_police", b"_networked_to_police", "_resolution", b"_resolution", "_retention_days", b"_retention_days", "_serial", b"_serial", "install_date", b"install_date", "key_part", b"key_part", "location", b"location", "make", b"make", "model", b"model", "name", b"name", "network_id", b"network_id", "networked_to_police", b"networked_to_police", "resolution", b"resolution", "retention_days", b"retention_days", "serial", b"serial"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_install_date", b"_install_date", "_key_part", b"_key_part", "_location", b"_location", "_make", b"_make", "_model", b"_model", "_name", b"_name", "_network_id", b"_network_id", "_networked_to_police", b"_networked_to_police", "_resolution", b"_resolution", "_retention_days", b"_retention_days", "_serial", b"_serial", "id", b"id", "install_date", b"install_date", "key_part", b"key_part", "lifecycle", b"lifecycle", "location", b"location", "make", b"make", "model", b"model", "name", b"name", "network_id", b"network_id", "networked_to_police", b"networked_to_police", "resolution", b"resolution", "retention_days", b"retention_days", "serial", b"serial", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_install_date", b"_install_date", "_key_part", b"_key_part", "_location", b"_location", "_make", b"_make", "_model", b"_model", "_name", b"_name", "_network_id", b"_network_id", "_networked_to_police", b"_networked_to_police", "_resolution", b"_resolution", "_retention_days", b"_retention_days", "_serial", b"_serial", "id", b"id", "install_date", b"install_date", "key_part", b"key_part", "lifecycle", b"lifecycle", "location", b"location", "make", b"make", "model", b"model", "name", b"name", "network_id", b"network_id", "networked_to_police", b"networked_to_police", "replace_zones", b"replace_zones", "resolution", b"resolution", "retention_days", b"retention_days", "serial", b"serial", "version", b"version", "zones", b"zones"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__install_date: _TypeAlias = _typing.Literal["install_date"]  # noqa: Y015
     _WhichOneofArgType__install_date: _TypeAlias = _typing.Literal["_install_date", b"_install_date"]  # noqa: Y015

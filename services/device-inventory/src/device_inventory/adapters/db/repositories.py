@@ -21,12 +21,12 @@ from device_inventory.adapters.db.tables import (
     UnitRow,
 )
 from device_inventory.domain.compliance import UnitCompliance
-from device_inventory.domain.enums import DeviceStatus, DeviceType, Lifecycle, ProtectionKind
+from device_inventory.domain.enums import DeviceStatus, DeviceType, Lifecycle, ProtectionKind, ZoneDetector
 from device_inventory.domain.errors import VersionConflict
 from device_inventory.domain.events import DeviceStatusChanged
 from device_inventory.domain.figures import CRITICAL_TYPES, FigureGrouping, FigureRow, grouping_length
 from device_inventory.domain.heartbeats import HeartbeatColumns, ValidHeartbeat
-from device_inventory.domain.model import Device, ProtectionItem, UnitView
+from device_inventory.domain.model import Device, ProtectionItem, UnitView, Zone
 from device_inventory.service.unit_of_work import (
     ComplianceSnapshot,
     DeviceFilter,
@@ -136,6 +136,25 @@ class SqlUnitRepository(UnitRepository):
         return cast(int, getattr(result, "rowcount", 0))
 
 
+def _zone(document: dict[str, Any]) -> Zone:
+    key_part = document.get("key_part")
+    return Zone(
+        number=document["number"],
+        name=document["name"],
+        detector=ZoneDetector(document["detector"]),
+        key_part=uuid.UUID(key_part) if key_part else None,
+    )
+
+
+def _zone_document(zone: Zone) -> dict[str, Any]:
+    return {
+        "number": zone.number,
+        "name": zone.name,
+        "key_part": str(zone.key_part) if zone.key_part else None,
+        "detector": zone.detector.value,
+    }
+
+
 def _device(device: DeviceRow, live: DeviceLivenessRow, jurisdiction: str) -> Device:
     return Device(
         id=device.id,
@@ -161,6 +180,7 @@ def _device(device: DeviceRow, live: DeviceLivenessRow, jurisdiction: str) -> De
         last_heartbeat_at=live.last_heartbeat_at,
         status_changed_at=live.status_changed_at,
         jurisdiction=jurisdiction,
+        zones=tuple(_zone(z) for z in device.zones),
     )
 
 
@@ -179,6 +199,7 @@ def _columns(device: Device) -> dict[str, Any]:
         "network_id": device.network_id,
         "retention_days": device.retention_days,
         "resolution": device.resolution,
+        "zones": [_zone_document(z) for z in device.zones],
         "lifecycle": device.lifecycle.value,
         "version": device.version,
         "created_at": device.created_at,

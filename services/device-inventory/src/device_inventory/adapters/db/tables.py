@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -19,7 +20,7 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from neibao_messaging.tables import NAMING_CONVENTION
@@ -96,6 +97,9 @@ class DeviceRow(Base):
     network_id: Mapped[str] = mapped_column(Text, server_default="")
     retention_days: Mapped[int | None] = mapped_column(Integer)
     resolution: Mapped[str] = mapped_column(Text, server_default="")
+    # An intrusion panel's zones ([{number, name, key_part, detector}], by number): read and written
+    # with the device, never queried on their own.
+    zones: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
     lifecycle: Mapped[str] = mapped_column(Text)
     version: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(TZ)

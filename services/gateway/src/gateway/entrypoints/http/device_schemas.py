@@ -19,6 +19,9 @@ MAX_NAME_LENGTH: Final = 200
 MAX_TEXT_LENGTH: Final = 500
 MAX_RETENTION_DAYS: Final = 3650
 MAX_HEARTBEATS: Final = 10_000
+MAX_ZONES: Final = 256
+MAX_ZONE_NUMBER: Final = 999
+MAX_ZONE_NAME_LENGTH: Final = 100
 DEMO_DEVICE: Final = "0b6c3f3e-8d7a-4f3c-9a51-2f0e4d6b7a10"
 Uuid = str
 
@@ -63,6 +66,38 @@ class HeartbeatStatus(StrEnum):
     FAULT = "fault"
 
 
+class ZoneDetector(StrEnum):
+    """What detects an intrusion in a zone (防区) of an intrusion alarm panel."""
+
+    DOOR_CONTACT = "door_contact"
+    PASSIVE_INFRARED = "passive_infrared"
+    GLASS_BREAK = "glass_break"
+    VIBRATION = "vibration"
+    PANIC_BUTTON = "panic_button"
+    BEAM = "beam"
+    OTHER = "other"
+
+
+class ZoneIn(BaseModel):
+    """A zone (防区) of an intrusion alarm panel."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: int = Field(ge=1, le=MAX_ZONE_NUMBER, description="Unique on its panel.")
+    name: str = Field(min_length=1, max_length=MAX_ZONE_NAME_LENGTH)
+    key_part: Uuid | None = Field(default=None, description="The unit's key part the zone protects.")
+    detector: ZoneDetector
+
+
+class ZoneRead(BaseModel):
+    """A zone (防区) of an intrusion alarm panel."""
+
+    number: int
+    name: str | None
+    key_part: str | None
+    detector: ZoneDetector | None
+
+
 _DEVICE_EXAMPLE: Final[dict[str, Any]] = {
     "device_type": "one_button_alarm",
     "name": "收银台一键报警",
@@ -101,6 +136,9 @@ class DeviceCreate(BaseModel):
     )
     resolution: str | None = Field(default=None, max_length=20, examples=["1920x1080"])
     lifecycle: Lifecycle | None = Field(default=None, description="installed when not given.")
+    zones: list[ZoneIn] | None = Field(
+        default=None, max_length=MAX_ZONES, description="Intrusion panels only: their zones (防区)."
+    )
 
 
 class DeviceRead(BaseModel):
@@ -129,6 +167,7 @@ class DeviceRead(BaseModel):
     created_at: datetime | None
     updated_at: datetime | None
     status_changed_at: datetime | None
+    zones: list[ZoneRead] = Field(description="An intrusion panel's zones, by number; [] for other types.")
 
 
 class DevicePage(BaseModel):
@@ -284,6 +323,11 @@ class DeviceUpdate(BaseModel):
     retention_days: int | None = Field(default=None, ge=0, le=MAX_RETENTION_DAYS)
     resolution: str | None = Field(default=None, max_length=20)
     lifecycle: Lifecycle | None = None
+    zones: list[ZoneIn] | None = Field(
+        default=None,
+        max_length=MAX_ZONES,
+        description="A panel's zones: replace all of them; [] or null clears them; absent keeps them.",
+    )
 
 
 class ProtectionKind(StrEnum):

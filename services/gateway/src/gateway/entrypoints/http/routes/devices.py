@@ -198,7 +198,8 @@ async def update_device(
     """Change the fields the body names, or the lifecycle (retired: no longer supervised).
 
     JSON merge patch: `null` clears an optional field (`"key_part": null` detaches the device from its
-    key part); the name, the flags, the retention and the lifecycle cannot be cleared.
+    key part); the name, the flags, the retention and the lifecycle cannot be cleared. `zones` replaces
+    all of a panel's zones (`[]` or `null` clears them; absent keeps them).
     """
     changes = _device_changes(body)
 
@@ -223,6 +224,7 @@ CLEARABLE_FIELDS: Final = frozenset(
 def _device_changes(body: DeviceUpdate) -> dict[str, Any]:
     """The PATCH body as the service's changes: nulls of clearable fields as "", other nulls refused."""
     changes: dict[str, Any] = body.model_dump(mode="json", exclude_unset=True)
+    zones = changes.pop("zones", ...)
     refused = [
         FieldViolation(f"/{name}", "cannot be cleared")
         for name, value in changes.items()
@@ -230,9 +232,13 @@ def _device_changes(body: DeviceUpdate) -> dict[str, Any]:
     ]
     if refused:
         raise invalid_fields(refused)
-    if not changes:
+    if not changes and zones is ...:
         raise invalid_fields([FieldViolation("", "name at least one field to change")])
-    return {name: "" if value is None else value for name, value in changes.items()}
+    cleaned = {name: "" if value is None else value for name, value in changes.items()}
+    if zones is not ...:
+        # Present: the panel's zones become exactly these ([] or null: none).
+        cleaned |= {"zones": zones or [], "replace_zones": True}
+    return cleaned
 
 
 @router.get(
