@@ -120,8 +120,19 @@ def designated(uscc: str, jurisdiction: str, unit_type: int, sector: int, versio
     )
 
 
-def key_part_added(uscc: str, jurisdiction: str, part: uuid.UUID) -> Event:
-    """DossierUpdated: a key part added."""
+def key_part_added(
+    uscc: str,
+    jurisdiction: str,
+    part: uuid.UUID,
+    name: str | None = None,
+    change: int = dossier_pb2.CHANGE_KIND_ADDED,
+) -> Event:
+    """DossierUpdated: a key part added (or `change`d); carrying the key part itself when `name` is given."""
+    item = (
+        {"key_part": dossier_pb2.KeyPart(id=str(part), uscc=uscc, name=name, location="一楼东侧")}
+        if name is not None
+        else {}
+    )
     return unit_event(
         DOSSIER_UPDATED,
         events_pb2.DossierUpdated(
@@ -129,7 +140,8 @@ def key_part_added(uscc: str, jurisdiction: str, part: uuid.UUID) -> Event:
             jurisdiction=jurisdiction,
             section=dossier_pb2.DOSSIER_SECTION_KEY_PARTS,
             item_id=str(part),
-            change=dossier_pb2.CHANGE_KIND_ADDED,
+            change=change,
+            **item,
         ),
     )
 

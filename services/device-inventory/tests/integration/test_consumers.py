@@ -15,8 +15,8 @@ from sqlalchemy import create_engine
 from device_inventory.adapters.events import HEARTBEAT_BATCH, SOURCE
 from device_inventory.entrypoints.consumers import HeartbeatConsumer, unit_events_consumer
 from device_inventory.service.sweep import forget_processed, sweep_once
-from neibao.deviceinventory.v1 import device_pb2, events_pb2
-from neibao.unitregistry.v1 import unit_pb2
+from neibao.deviceinventory.v1 import compliance_pb2, device_pb2, events_pb2
+from neibao.unitregistry.v1 import dossier_pb2, unit_pb2
 from neibao_messaging import Event, Producer, encode, idempotent_producer
 from neibao_testkit.endpoints import StackEndpoints
 
@@ -103,6 +103,53 @@ async def test_unit_events_feed_the_read_model_and_compliance_follows(
     assert "one_button_alarm_networked" in changed.unmet
     assert "key_part_video_coverage" in changed.unmet
     producer.close(timeout=10)
+
+
+async def test_key_part_names_from_the_registry_explain_compliance(
+    running: Running, stack: StackEndpoints, topics: Callable[[str], str]
+) -> None:
+    hospital = "91210102MA0LN0099D"  # a hospital unknown to the other tests
+    vault, pharmacy, gone = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    topic = topics("key-parts")
+    producer = idempotent_producer(stack.kafka_bootstrap)
+    events = [
+        registered(hospital, "和平区人民医院", "210102", unit_pb2.UNIT_TYPE_HOSPITAL, unit_pb2.SECTOR_HEALTH),
+        designated(hospital, "210102", unit_pb2.UNIT_TYPE_HOSPITAL, unit_pb2.SECTOR_HEALTH),
+        key_part_added(hospital, "210102", vault, "库房"),
+        key_part_added(hospital, "210102", vault, "金库", change=dossier_pb2.CHANGE_KIND_UPDATED),
+        # An event from before the registry carried the item: what is known of the key part stays.
+        key_part_added(hospital, "210102", vault, change=dossier_pb2.CHANGE_KIND_UPDATED),
+        key_part_added(hospital, "210102", pharmacy),  # no name heard of: evidence falls back to the id
+        key_part_added(hospital, "210102", gone, "旧机房"),
+        key_part_added(hospital, "210102", gone, "旧机房", change=dossier_pb2.CHANGE_KIND_REMOVED),
+    ]
+    publish(producer, topic, events)
+    publish(producer, topic, events[2:3])  # a redelivery is applied once
+    engine = create_engine(running.database_url)
+    consumer = unit_events_consumer(
+        engine, stack.kafka_bootstrap, f"test-{uuid.uuid4().hex[:8]}", topic, producer
+    )
+    try:
+        assert drain(lambda: consumer.poll_once(1.0), len(events) + 1) == len(events) + 1
+    finally:
+        consumer.close()
+        engine.dispose()
+        producer.close(timeout=10)
+    assert sorted(
+        running.rows("SELECT id, name, location FROM key_part WHERE uscc = %s", hospital)
+    ) == sorted([(vault, "金库", "一楼东侧"), (pharmacy, "", "")])
+    camera = await running.register(
+        "admin", hospital, device_pb2.DEVICE_TYPE_VIDEO_CAMERA, "金库摄像机", key_part=str(vault)
+    )
+    response = await running.compliance.GetCompliance(
+        compliance_pb2.GetComplianceRequest(uscc=hospital), metadata=running.auth("police-heping")
+    )
+    [coverage] = [r for r in response.compliance.requirements if r.rule_id == "key_part_video_coverage"]
+    assert not coverage.met
+    assert list(coverage.device_ids) == [camera.id]
+    assert sorted(coverage.evidence) == sorted(
+        [f"key part 金库 ({str(vault)[:8]}): 1 camera(s)", f"key part {pharmacy}: not covered"]
+    )
 
 
 async def test_heartbeat_batches_are_applied_and_refused_items_dead_lettered(

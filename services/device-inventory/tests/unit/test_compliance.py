@@ -171,6 +171,20 @@ def test_every_key_part_of_a_key_unit_needs_a_camera() -> None:
     assert found["key_part_video_coverage"].met
 
 
+def test_key_part_evidence_names_the_key_part_and_falls_back_to_its_id() -> None:
+    other = uuid.uuid4()
+    camera = device(DeviceType.VIDEO_CAMERA, key_part=PART)
+    key_unit = replace(
+        unit("hospital", key_unit=True, parts=frozenset({PART, other})), key_part_names={PART: "金库"}
+    )
+    found, _ = requirement(key_unit, [camera])
+    coverage = found["key_part_video_coverage"]
+    assert "key part 金库 (00000000): 1 camera(s)" in coverage.evidence
+    assert f"key part {other}: not covered" in coverage.evidence  # the registry has not named it yet
+    assert not coverage.met
+    assert coverage.device_ids == (camera.id,)
+
+
 def test_key_unit_rules_do_not_apply_to_other_units() -> None:
     found, _ = requirement(unit("hospital", key_unit=False, parts=frozenset({PART})), [])
     assert "key_part_video_coverage" not in found

@@ -251,8 +251,9 @@ def _key_part_coverage(check: Check, unit: UnitView, devices: Sequence[Device]) 
     for part in sorted(unit.key_parts):
         found = covering.get(part, [])
         ids += [d.id for d in found]
+        label = unit.key_part_label(part)
         evidence.append(
-            f"key part {part}: {len(found)} camera(s)" if found else f"key part {part}: not covered"
+            f"key part {label}: {len(found)} camera(s)" if found else f"key part {label}: not covered"
         )
     return all(covering.get(p) for p in unit.key_parts), evidence, ids
 

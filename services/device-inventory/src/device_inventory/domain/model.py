@@ -81,6 +81,13 @@ class UnitView:
     key_unit: bool = False
     closed: bool = False
     key_parts: frozenset[uuid.UUID] = frozenset()
+    # The key parts' names as the registry last announced them (absent when not yet heard of).
+    key_part_names: Mapping[uuid.UUID, str] = field(default_factory=dict, hash=False)
+
+    def key_part_label(self, part: uuid.UUID) -> str:
+        """A key part as a reader knows it: its name and short id, or its id when the name is unknown."""
+        name = self.key_part_names.get(part)
+        return f"{name} ({str(part)[:8]})" if name else str(part)
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,7 +102,7 @@ def apply_key_unit(session: Session, event: Event) -> None:
 
 
 def apply_dossier_updated(session: Session, event: Event) -> None:
-    """DossierUpdated of the key parts section: a key part added or removed."""
+    """DossierUpdated of the key parts section: a key part added, updated (its name) or removed."""
     message = event.payload(events_pb2.DossierUpdated)
     if message.section != dossier_pb2.DOSSIER_SECTION_KEY_PARTS:
         return
@@ -113,7 +113,14 @@ def apply_dossier_updated(session: Session, event: Event) -> None:
     _ensure_unit(session, message)
     if message.change == dossier_pb2.CHANGE_KIND_REMOVED:
         session.execute(delete(KeyPartRow).where(KeyPartRow.id == part))
-    else:
+    elif message.HasField("key_part"):
+        described = {"name": message.key_part.name, "location": message.key_part.location}
+        session.execute(
+            insert(KeyPartRow)
+            .values(id=part, uscc=message.uscc, **described)
+            .on_conflict_do_update(index_elements=["id"], set_=described)
+        )
+    else:  # an older event, without the item: keep what is known of it
         session.execute(
             insert(KeyPartRow)
             .values(id=part, uscc=message.uscc)

@@ -71,7 +71,9 @@ class SqlUnitRepository(UnitRepository):
         row = (await self._session.execute(query)).scalar_one_or_none()
         if row is None:
             return None
-        parts = (await self._session.execute(select(KeyPartRow.id).where(KeyPartRow.uscc == uscc))).scalars()
+        parts = (
+            await self._session.execute(select(KeyPartRow.id, KeyPartRow.name).where(KeyPartRow.uscc == uscc))
+        ).all()
         return UnitView(
             uscc=row.uscc,
             name=row.name,
@@ -81,7 +83,8 @@ class SqlUnitRepository(UnitRepository):
             sectors=tuple(row.sectors),
             key_unit=row.key_unit,
             closed=row.closed,
-            key_parts=frozenset(parts),
+            key_parts=frozenset(part for part, _ in parts),
+            key_part_names={part: name for part, name in parts if name},
         )
 
     async def get_compliance(self, uscc: str) -> ComplianceSnapshot | None:

@@ -70,12 +70,15 @@ class UnitRow(Base):
 
 
 class KeyPartRow(Base):
-    """A key part of a unit's dossier (its id; the registry keeps the rest)."""
+    """A key part of a unit's dossier (its id, name and location; the registry keeps the rest)."""
 
     __tablename__ = "key_part"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     uscc: Mapped[str] = mapped_column(_code(18), index=True)
+    # "" until an event carrying the key part itself is heard (older events carry only its id).
+    name: Mapped[str] = mapped_column(Text, server_default="")
+    location: Mapped[str] = mapped_column(Text, server_default="")
 
 
 class DeviceRow(Base):
