@@ -14,17 +14,17 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from opentelemetry import propagate, trace
 from opentelemetry.trace import Link, SpanKind, Status, StatusCode, TracerProvider
-from sqlalchemy import BigInteger, Engine, any_, bindparam, delete, func, select, update
+from sqlalchemy import BigInteger, Engine, Executable, any_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from .backoff import Backoff
 from .envelope import Event, KafkaHeaders, encode
-from .notify import OutboxNotifications, announce_on_flush
+from .notify import OUTBOX_CHANNEL, OutboxNotifications, announce_on_flush
 from .producer import Producer, RecordFuture
 from .tables import OutboxMessage, outbox_table
 
@@ -70,25 +70,43 @@ _MARK_FAILED = (
 )
 
 
+def _outbox_values(topic: str, event: Event) -> dict[str, Any]:
+    if not topic:
+        raise ValueError("an outbox event needs a topic")
+    key, value, headers = encode(event)
+    return {
+        "event_id": event.id,
+        "topic": topic,
+        "key": key,
+        "headers": {name: raw.decode() for name, raw in headers},
+        "payload": value,
+    }
+
+
+# All of a transaction's events in one statement (compiled once), with the notification that wakes the
+# relay: pg_notify in a transaction is delivered once, at its commit, and never after a rollback.
+_INSERT_OUTBOX = insert(_outbox).returning(func.pg_notify(OUTBOX_CHANNEL, ""))
+
+
 class Outbox:
     """Writes events into the outbox table inside the caller's transaction."""
 
     @staticmethod
     def add(session: Session, topic: str, event: Event) -> OutboxMessage:
         """Stage `event` for `topic` in `session`'s transaction; the caller commits (or rolls back)."""
-        if not topic:
-            raise ValueError("an outbox event needs a topic")
-        key, value, headers = encode(event)
-        row = OutboxMessage(
-            event_id=event.id,
-            topic=topic,
-            key=key,
-            headers={name: raw.decode() for name, raw in headers},
-            payload=value,
-        )
+        row = OutboxMessage(**_outbox_values(topic, event))
         session.add(row)
         announce_on_flush(session)
         return row
+
+    @staticmethod
+    def insert_statement(topic: str, events: Sequence[Event]) -> tuple[Executable, list[dict[str, Any]]]:
+        """One INSERT for `events` and its parameters, to execute in the caller's transaction (with an
+        async session too: `await session.execute(*Outbox.insert_statement(topic, events))`), cheaper
+        than `add` per event; the relay is woken at the commit."""
+        if not events:
+            raise ValueError("no events to write")
+        return _INSERT_OUTBOX, [_outbox_values(topic, event) for event in events]
 
 
 class RelayPublishError(Exception):

@@ -80,6 +80,40 @@ def test_an_async_session_notifies_at_commit(pg_database: str, notifications: Ou
     assert notifications.wait(10)
 
 
+def test_a_batch_insert_writes_the_rows_add_would_and_notifies_once_at_commit(
+    engine: Engine, pg_database: str, notifications: OutboxNotifications
+) -> None:
+    events = [unit_event(USCC, seq) for seq in range(3)]
+
+    async def write(commit: bool) -> None:
+        async_engine = create_async_engine(pg_database)
+        try:
+            async with async_sessionmaker(async_engine)() as session:
+                await session.execute(*Outbox.insert_statement("messaging.batch", events))
+                await (session.commit() if commit else session.rollback())
+        finally:
+            await async_engine.dispose()
+
+    asyncio.run(write(commit=False))
+    assert not notifications.wait(0.5)  # rolled back: no rows, no wake-up
+    asyncio.run(write(commit=True))
+    assert notifications.wait(10)
+    assert not notifications.wait(0.3)  # three rows, one transaction: one wake-up
+
+    with Session(engine) as session:
+        staged = [Outbox.add(session, "messaging.batch", event) for event in events]
+        expected = [(m.event_id, m.topic, m.key, m.headers, m.payload) for m in staged]
+        session.rollback()
+        rows = session.execute(
+            text("SELECT event_id, topic, key, headers, payload FROM outbox WHERE topic = 'messaging.batch'")
+        ).all()
+    assert sorted((str(r[0]), r[1], r[2], r[3], bytes(r[4])) for r in rows) == sorted(
+        (str(e[0]), e[1], e[2], e[3], bytes(e[4])) for e in expected
+    )
+    with pytest.raises(ValueError, match="no events"):
+        Outbox.insert_statement("messaging.batch", [])
+
+
 def test_a_listening_relay_publishes_at_once_rather_than_at_its_poll_interval(
     engine: Engine,
     new_topic: Callable[..., str],

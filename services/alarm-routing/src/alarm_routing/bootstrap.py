@@ -18,6 +18,8 @@ from alembic.config import Config
 from sqlalchemy import create_engine
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from alarm_routing.adapters.db.personal_data import PersonalDataCipher
+from alarm_routing.adapters.db.read_model import DossierContextProjection
 from alarm_routing.adapters.db.unit_of_work import SqlUnitOfWork
 from alarm_routing.adapters.rules import load_policy
 from alarm_routing.config import Settings
@@ -40,8 +42,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 def routing_for(engine: AsyncEngine, settings: Settings) -> AlarmRouting:
     """The handlers' dependencies over an async engine."""
     sessions = async_sessionmaker(engine, expire_on_commit=False)
+    personal_data = PersonalDataCipher.from_keys(settings.privacy_keys())
     return AlarmRouting(
-        unit_of_work=lambda: SqlUnitOfWork(sessions, settings.events_topic),
+        unit_of_work=lambda: SqlUnitOfWork(sessions, personal_data, settings.events_topic),
         policy=load_policy(settings.routing_rules_path),
     )
 
@@ -73,8 +76,13 @@ class Application:
 
 def build(settings: Settings) -> Application:
     """Wire the application from settings (call inside the running event loop)."""
+    # No ping before each checkout (a round trip per request): connections are recycled instead, and one
+    # found broken is invalidated by the failing request and replaced.
     engine = create_async_engine(
-        settings.database_url.get_secret_value(), pool_size=settings.database_pool_size, pool_pre_ping=True
+        settings.database_url.get_secret_value(),
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_recycle=settings.database_pool_recycle_seconds,
     )
     http = httpx.AsyncClient(timeout=10)
     # The gateway verified the same token a moment ago; remembering it spares the signature check.
@@ -135,8 +143,12 @@ async def replay(settings: Settings, rules: Path | None, since: datetime, limit:
     engine = create_async_engine(settings.database_url.get_secret_value(), pool_size=2)
     try:
         sessions = async_sessionmaker(engine, expire_on_commit=False)
+        personal_data = PersonalDataCipher.from_keys(settings.privacy_keys())
         return await replay_alarms(
-            lambda: SqlUnitOfWork(sessions, settings.events_topic), load_policy(rules), since, limit
+            lambda: SqlUnitOfWork(sessions, personal_data, settings.events_topic),
+            load_policy(rules),
+            since,
+            limit,
         )
     finally:
         await engine.dispose()
@@ -160,6 +172,7 @@ def consume(settings: Settings) -> int:
         settings.unit_events_group,
         [settings.unit_events_topic, settings.device_events_topic],
         producer,
+        dossier_context=DossierContextProjection(PersonalDataCipher.from_keys(settings.privacy_keys())),
         device_faults=intake,
     )
     try:

@@ -4,6 +4,8 @@ by the consumer's own handlers."""
 
 from __future__ import annotations
 
+import base64
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +19,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from alarm_routing import bootstrap
-from alarm_routing.adapters.db.read_model import apply_unit_described
+from alarm_routing.adapters.db.personal_data import PersonalDataCipher
+from alarm_routing.adapters.db.read_model import DossierContextProjection, apply_unit_described
 from alarm_routing.adapters.events import UNIT_REGISTERED
 from alarm_routing.config import Settings
 from neibao.alarmrouting.v1 import alarm_pb2, alarm_pb2_grpc
@@ -99,6 +102,15 @@ def load_units(database_url: str) -> None:
     engine.dispose()
 
 
+def _key() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+# Personal-data keys made fresh for this test run (never a fixed key in code), shared by every process
+# of it: the consumer seals what the server opens.
+PII_KEYS = {"pii_keys": f"k1:{_key()},k2:{_key()}", "pii_active_key": "k2", "pii_index_key": _key()}
+
+
 def settings_for(database_url: str, stack: StackEndpoints, **more: Any) -> Settings:
     """Settings as the local stack would pass them."""
     return Settings(  # type: ignore[call-arg]
@@ -107,8 +119,13 @@ def settings_for(database_url: str, stack: StackEndpoints, **more: Any) -> Setti
         keycloak_url=stack.keycloak_url,
         keycloak_realm=stack.realm,
         grpc_port=0,
-        **more,
+        **{**PII_KEYS, **more},
     )
+
+
+def dossier_context(settings: Settings) -> DossierContextProjection:
+    """The consumer's projection of dossier events: phones opened and sealed at rest with the run's keys."""
+    return DossierContextProjection(PersonalDataCipher.from_keys(settings.privacy_keys()))
 
 
 @dataclass

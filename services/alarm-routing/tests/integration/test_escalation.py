@@ -20,7 +20,7 @@ from alarm_routing import bootstrap
 from neibao.alarmrouting.v1 import alarm_pb2
 from neibao_testkit.endpoints import StackEndpoints
 
-from .conftest import HEPING_SHOP, Running, load_units, settings_for, start_service
+from .conftest import HEPING_SHOP, PII_KEYS, Running, load_units, settings_for, start_service
 
 INTRUSION = alarm_pb2.ALARM_KIND_INTRUSION
 
@@ -34,6 +34,7 @@ def escalator(database: str, stack: StackEndpoints, rules: Path) -> subprocess.P
         "NEIBAO_KEYCLOAK_URL": stack.keycloak_url,
         "NEIBAO_ALARM_ROUTING_ROUTING_RULES_PATH": str(rules),
         "NEIBAO_ALARM_ROUTING_ESCALATION_POLL_SECONDS": "0.2",
+        **{f"NEIBAO_{name.upper()}": value for name, value in PII_KEYS.items()},
     }
     return subprocess.Popen([sys.executable, "-m", "alarm_routing", "escalate"], env=env)
 

@@ -28,7 +28,15 @@ from neibao.unitregistry.v1 import unit_pb2
 from neibao_messaging import Event, OutboxRelay, Producer, decode, encode, idempotent_producer
 from neibao_testkit.endpoints import StackEndpoints
 
-from .conftest import HEPING_SHOP, HEPING_STATION, Running, conninfo, settings_for, unit_registered
+from .conftest import (
+    HEPING_SHOP,
+    HEPING_STATION,
+    Running,
+    conninfo,
+    dossier_context,
+    settings_for,
+    unit_registered,
+)
 
 SCHOOL = "91210102MA0LN9990M"
 
@@ -98,7 +106,12 @@ async def test_registry_events_feed_the_read_model_that_routing_uses(
     publish(producer, topic, [school, renamed, school, designated])
     engine = create_engine(service.database_url)
     consumer = events_consumer(
-        engine, stack.kafka_bootstrap, f"test-{uuid.uuid4().hex[:8]}", [topic], producer
+        engine,
+        stack.kafka_bootstrap,
+        f"test-{uuid.uuid4().hex[:8]}",
+        [topic],
+        producer,
+        dossier_context=dossier_context(settings_for(service.database_url, stack)),
     )
     try:
         deadline = time.monotonic() + 30
@@ -230,7 +243,13 @@ async def test_a_critical_device_outage_raises_one_device_fault_alarm(
     loop = asyncio.new_event_loop()
     intake = DeviceFaultIntake(bootstrap.routing_for(async_engine, settings), loop)
     consumer = events_consumer(
-        engine, stack.kafka_bootstrap, f"test-{uuid.uuid4().hex[:8]}", [topic], producer, device_faults=intake
+        engine,
+        stack.kafka_bootstrap,
+        f"test-{uuid.uuid4().hex[:8]}",
+        [topic],
+        producer,
+        dossier_context=dossier_context(settings),
+        device_faults=intake,
     )
     try:
         deadline = time.monotonic() + 30

@@ -10,8 +10,11 @@ from alarm_routing.adapters.events import PAYLOADS
 from alarm_routing.adapters.proto_mapping import (
     ALARM_KIND,
     ALARM_STATUS,
+    DISCLOSURE_LEVEL,
     OUTCOME,
     PARTY_KIND,
+    PERSONAL_DATA_KIND,
+    RESPONSIBLE_ROLE,
     ROUTE_ROLE,
     SILENCE_STATE,
     TIMELINE_TYPE,
@@ -28,6 +31,9 @@ CODECS: list[EnumCodec[StrEnum]] = [  # type: ignore[list-item]
     OUTCOME,
     TIMELINE_TYPE,
     SILENCE_STATE,
+    RESPONSIBLE_ROLE,
+    DISCLOSURE_LEVEL,
+    PERSONAL_DATA_KIND,
 ]
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from gateway.adapters.proto_json import from_rest, rest_enum_values, to_rest
 from gateway.entrypoints.http import alarm_schemas as schemas
+from gateway.entrypoints.http import dossier_schemas
 from gateway.entrypoints.http.routes.alarms import ALARM_EVENT_PAYLOADS
 from neibao.alarmrouting.v1 import alarm_pb2, events_pb2, silence_pb2
 from neibao.common.v1 import common_pb2
@@ -30,6 +31,11 @@ READ_MODELS: list[tuple[Descriptor, type[BaseModel]]] = [
     (common_pb2.Actor.DESCRIPTOR, schemas.ActorRead),
     (silence_pb2.Silence.DESCRIPTOR, schemas.SilenceRead),
     (silence_pb2.ListSilencesResponse.DESCRIPTOR, schemas.SilenceList),
+    (alarm_pb2.UnitContext.DESCRIPTOR, schemas.UnitContextRead),
+    (alarm_pb2.EmergencyPlanSummary.DESCRIPTOR, schemas.EmergencyPlanSummaryRead),
+    (alarm_pb2.KeyPartSummary.DESCRIPTOR, schemas.KeyPartSummaryRead),
+    (alarm_pb2.ResponsibleContact.DESCRIPTOR, schemas.ResponsibleContactRead),
+    (alarm_pb2.Disclosure.DESCRIPTOR, schemas.DisclosureRead),
 ]
 WRITE_MODELS: list[tuple[Descriptor, type[BaseModel], set[str]]] = [
     (alarm_pb2.RaiseAlarmRequest.DESCRIPTOR, schemas.AlarmCreate, set()),
@@ -77,6 +83,22 @@ def test_each_body_has_the_fields_of_its_request_but_those_from_elsewhere(
 @pytest.mark.parametrize(("enum", "model"), ENUMS, ids=lambda item: getattr(item, "name", ""))
 def test_each_enum_has_exactly_the_values_of_the_proto(enum: EnumDescriptor, model: type[StrEnum]) -> None:
     assert tuple(member.value for member in model) == rest_enum_values(enum)
+
+
+# The unit context shares the dossier's REST enums (one schema per name in the OpenAPI document): the
+# alarm contract's values must be among them.
+SHARED_ENUMS: list[tuple[EnumDescriptor, type[StrEnum]]] = [
+    (alarm_pb2.DisclosureLevel.DESCRIPTOR, dossier_schemas.DisclosureLevel),
+    (alarm_pb2.PersonalDataKind.DESCRIPTOR, dossier_schemas.PersonalDataKind),
+    (alarm_pb2.ResponsibleRole.DESCRIPTOR, dossier_schemas.ResponsibleRole),
+]
+
+
+@pytest.mark.parametrize(("enum", "model"), SHARED_ENUMS, ids=lambda item: getattr(item, "name", ""))
+def test_each_shared_enum_admits_every_value_of_the_alarm_contract(
+    enum: EnumDescriptor, model: type[StrEnum]
+) -> None:
+    assert set(rest_enum_values(enum)) <= {member.value for member in model}
 
 
 def test_translated_alarms_validate_against_their_models() -> None:

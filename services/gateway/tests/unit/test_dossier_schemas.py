@@ -96,7 +96,7 @@ WRITE_MODELS: list[tuple[Descriptor, type[BaseModel], set[str]]] = [
 ]
 ENUMS: list[tuple[EnumDescriptor, type[StrEnum]]] = [
     (dossier_pb2.Severity.DESCRIPTOR, schemas.Severity),
-    (dossier_pb2.DeviceType.DESCRIPTOR, schemas.DeviceType),
+    (dossier_pb2.DeviceType.DESCRIPTOR, schemas.KeyPartDeviceType),
     (dossier_pb2.FilingState.DESCRIPTOR, schemas.FilingState),
     (dossier_pb2.ResponsibleRole.DESCRIPTOR, schemas.ResponsibleRole),
     (dossier_pb2.PlanState.DESCRIPTOR, schemas.PlanState),
@@ -107,7 +107,7 @@ ENUMS: list[tuple[EnumDescriptor, type[StrEnum]]] = [
     (staff_pb2.StaffState.DESCRIPTOR, schemas.StaffState),
     (staff_pb2.TrainingResult.DESCRIPTOR, schemas.TrainingResult),
     (staff_pb2.AssessmentResult.DESCRIPTOR, schemas.AssessmentResult),
-    (inspection_pb2.PartyKind.DESCRIPTOR, schemas.PartyKind),
+    (inspection_pb2.PartyKind.DESCRIPTOR, schemas.InspectingParty),
     (inspection_pb2.HazardState.DESCRIPTOR, schemas.HazardState),
 ]
 

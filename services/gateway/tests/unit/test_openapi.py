@@ -76,3 +76,11 @@ def test_probes_and_pages_outside_the_api_need_no_token(make_app: AppFactory) ->
         assert "security" not in document["paths"][path]["get"]
     assert "/" not in document["paths"]
     assert "/docs" not in document["paths"]
+
+
+def test_every_schema_has_one_plain_name(make_app: AppFactory) -> None:
+    """Two models of one name would be published under module paths, and generated clients would carry
+    them (`gateway__entrypoints__http__..._PartyKind`): each REST model and enum has a name of its own."""
+    app, _ = make_app()
+    names = list(app.openapi()["components"]["schemas"])
+    assert [name for name in names if "__" in name or name.endswith(("-Input", "-Output"))] == []

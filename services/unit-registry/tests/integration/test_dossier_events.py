@@ -1,4 +1,6 @@
-"""Every dossier change writes exactly one event, in its transaction; none carries personal data."""
+"""Every dossier change writes exactly one event, in its transaction; none carries personal data in clear:
+the responsible person a dossier.updated announces (for alarm routing's contacts beside each alarm) has
+the phone sealed with the platform's personal-data keys."""
 
 from __future__ import annotations
 
@@ -12,11 +14,15 @@ from sqlalchemy import create_engine
 
 from neibao.unitregistry.v1 import dossier_pb2, events_pb2, informant_pb2, inspection_pb2, staff_pb2
 from neibao_messaging import OutboxRelay, decode, idempotent_producer
+from neibao_privacy import FieldCipher, PrivacyKeys, field_context
 from neibao_testkit.endpoints import StackEndpoints
-from unit_registry.adapters.events import PAYLOADS
+from unit_registry.adapters.events import PAYLOADS, PHONE_PLACE
 
 from .conftest import HEPING_SHOP, Registry, populate, settings_for, start_registry
 from .dossier_fixtures import PHONE, SHARED_ID
+
+# A responsible person's phone travels sealed in its dossier.updated event (alarm routing opens it).
+PERSON_PHONE = "13911112222"
 
 P = "neibao.unit-registry."
 
@@ -36,7 +42,7 @@ async def topic_registry(
 
 
 async def test_one_event_per_change_and_the_relay_publishes_them(
-    topic_registry: tuple[Registry, str], stack: StackEndpoints
+    topic_registry: tuple[Registry, str], stack: StackEndpoints, pii_keys: dict[str, str]
 ) -> None:
     registry, topic = topic_registry
     chief, heping = registry.auth("security-chief-demo"), registry.auth("police-heping")
@@ -57,7 +63,7 @@ async def test_one_event_per_change_and_the_relay_publishes_them(
                 uscc=HEPING_SHOP,
                 role=dossier_pb2.RESPONSIBLE_ROLE_FIRST_RESPONSIBLE,
                 name="赵建国",
-                phone=PHONE,
+                phone=PERSON_PHONE,
             ),
             metadata=chief,
         ),
@@ -297,9 +303,9 @@ async def test_one_event_per_change_and_the_relay_publishes_them(
         consumer.close()
     events = [decode(record, PAYLOADS) for record in records][start:]
     assert {e.key for e in events} == {HEPING_SHOP.encode()}
-    # No personal data leaves through Kafka: no resident ID, phone, informant name or report content.
+    # No personal data leaves through Kafka in clear: no resident ID, phone, informant or report content.
     raw = b"".join(bytes(record.value) for record in records)
-    for secret in (SHARED_ID, PHONE, "13700002222", "李强", "可疑人员徘徊"):
+    for secret in (SHARED_ID, PHONE, PERSON_PHONE, "13700002222", "李强", "可疑人员徘徊"):
         assert secret.encode() not in raw, secret
     by_type = {e.type.removeprefix(P): e for e in events}
     report = by_type["informant-report.filed.v1"].payload(events_pb2.InformantReportFiled)
@@ -317,6 +323,26 @@ async def test_one_event_per_change_and_the_relay_publishes_them(
     updated = by_type["dossier.updated.v1"].payload(events_pb2.DossierUpdated)
     assert updated.change == dossier_pb2.CHANGE_KIND_ADDED
     assert updated.actor.name in {"security-chief-demo", "police-heping"}
+    announced = [
+        e.payload(events_pb2.DossierUpdated)
+        for e in events
+        if e.type == P + "dossier.updated.v1"
+        and e.payload(events_pb2.DossierUpdated).WhichOneof("item") == "responsible_person"
+    ]
+    assert [(a.responsible_person.name, a.responsible_person.phone) for a in announced] == [("赵建国", "")]
+    person = announced[0]
+    assert person.item_id == person.responsible_person.id
+    # The sealed phone opens with the platform's keys, bound to the person it was announced with.
+    keys = PrivacyKeys.model_validate(
+        {
+            "keys": pii_keys["pii_keys"],
+            "active_key": pii_keys["pii_active_key"],
+            "index_key": pii_keys["pii_index_key"],
+        }
+    )
+    context = field_context(*PHONE_PLACE, person.item_id)
+    opened = FieldCipher.from_keys(keys).decrypt_text(person.responsible_person_phone_sealed, context=context)
+    assert opened == PERSON_PHONE
 
 
 async def test_a_refused_dossier_change_writes_no_event(topic_registry: tuple[Registry, str]) -> None:

@@ -1,20 +1,36 @@
-"""Every domain event has a CloudEvents type and a protobuf payload; none carries personal data."""
+"""Every domain event has a CloudEvents type and a protobuf payload; none carries personal data in clear
+(a responsible person's phone travels sealed with the platform's personal-data keys)."""
 
 from __future__ import annotations
 
+import os
 import typing
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+from pydantic import SecretBytes
+
+from neibao.unitregistry.v1 import events_pb2
 from neibao_messaging import encode
-from unit_registry.adapters.events import PAYLOADS, cloud_event, payload
+from neibao_privacy import FieldCipher, InvalidCiphertext, PrivacyKeys, field_context
+from unit_registry.adapters.db.personal_data import PersonalDataCipher
+from unit_registry.adapters.events import PAYLOADS, PHONE_PLACE, cloud_event, payload
 from unit_registry.domain import events as domain_events
-from unit_registry.domain.dossier import Drill, DrillDraft, FilingDraft, SecurityFiling
+from unit_registry.domain.dossier import (
+    Drill,
+    DrillDraft,
+    FilingDraft,
+    ResponsiblePerson,
+    ResponsiblePersonDraft,
+    SecurityFiling,
+)
 from unit_registry.domain.enums import (
     ChangeKind,
     DossierSection,
     Employment,
     KeyUnitCategory,
     PartyKind,
+    ResponsibleRole,
     Sector,
     Severity,
     TrainingResult,
@@ -33,6 +49,23 @@ UNIT = Unit.register(
 )
 FLAGS = DossierFlags(True, False, True)
 RESIDENT_ID = "210102199003071233"
+PERSON_PHONE = "13911112222"
+PERSON = ResponsiblePerson.create(
+    UNIT.uscc,
+    ResponsiblePersonDraft(ResponsibleRole.FIRST_RESPONSIBLE, "赵建国", "经理", PERSON_PHONE),
+    NOW,
+)
+
+KEYS = PrivacyKeys(
+    keys={"k1": SecretBytes(os.urandom(32))}, active_key="k1", index_key=SecretBytes(os.urandom(32))
+)
+PII = PersonalDataCipher.from_keys(KEYS)
+
+
+def person_updated(change: ChangeKind = ChangeKind.ADDED) -> domain_events.DossierUpdated:
+    return domain_events.DossierUpdated(
+        UNIT, DossierSection.RESPONSIBLE_PERSONS, PERSON.id, change, FLAGS, SYSTEM_ACTOR, NOW, PERSON
+    )
 
 
 def samples() -> list[domain_events.DomainEvent]:
@@ -93,8 +126,32 @@ def test_every_domain_event_has_its_own_type_and_payload() -> None:
             assert message.flags.filing_overdue, event_type
 
 
-def test_no_event_carries_personal_data() -> None:
-    for event in samples():
-        _key, value, _headers = encode(cloud_event(event))
-        for secret in (RESIDENT_ID, "13812345678", "13700002222", "李强", "机密内容"):
+def test_no_event_carries_personal_data_in_clear() -> None:
+    for event in [*samples(), person_updated(), person_updated(ChangeKind.REMOVED)]:
+        _key, value, _headers = encode(cloud_event(event, PII))
+        for secret in (RESIDENT_ID, "13812345678", "13700002222", "李强", "机密内容", PERSON_PHONE):
             assert secret.encode() not in value
+
+
+def test_a_responsible_persons_phone_travels_sealed_to_the_person() -> None:
+    _type, message = payload(person_updated(), PII)
+    assert isinstance(message, events_pb2.DossierUpdated)
+    assert (message.responsible_person.name, message.responsible_person.phone) == ("赵建国", "")
+    sealed = message.responsible_person_phone_sealed
+    cipher = FieldCipher.from_keys(KEYS)
+    assert cipher.decrypt_text(sealed, context=field_context(*PHONE_PLACE, PERSON.id)) == PERSON_PHONE
+    # Bound to the person: moved beside another item it does not open.
+    with pytest.raises(InvalidCiphertext):
+        cipher.decrypt_text(sealed, context=field_context(*PHONE_PLACE, UNIT.uscc.lower()))
+
+
+def test_without_a_sealer_a_person_event_is_refused_rather_than_sent_without_its_phone() -> None:
+    with pytest.raises(ValueError, match="sealer"):
+        payload(person_updated())
+
+
+def test_other_items_carry_no_sealed_phone() -> None:
+    for event in samples():
+        _type, message = payload(event, PII)
+        if isinstance(message, events_pb2.DossierUpdated):
+            assert message.responsible_person_phone_sealed == b""

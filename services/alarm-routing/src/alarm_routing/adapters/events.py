@@ -9,6 +9,7 @@ from google.protobuf.message import Message
 from alarm_routing.adapters.proto_mapping import (
     OUTCOME,
     actor_to_proto,
+    context_to_proto,
     route_to_proto,
     summary_to_proto,
     timestamp,
@@ -66,6 +67,7 @@ UNIT_UPDATED: Final = "neibao.unit-registry.unit.updated.v1"
 UNIT_CLOSED: Final = "neibao.unit-registry.unit.closed.v1"
 KEY_UNIT_DESIGNATED: Final = "neibao.unit-registry.key-unit.designated.v1"
 KEY_UNIT_WITHDRAWN: Final = "neibao.unit-registry.key-unit.withdrawn.v1"
+DOSSIER_UPDATED: Final = "neibao.unit-registry.dossier.updated.v1"
 
 UNIT_PAYLOADS: Final = PayloadRegistry(
     {
@@ -74,13 +76,23 @@ UNIT_PAYLOADS: Final = PayloadRegistry(
         UNIT_CLOSED: unit_events_pb2.UnitClosed,
         KEY_UNIT_DESIGNATED: unit_events_pb2.KeyUnitDesignated,
         KEY_UNIT_WITHDRAWN: unit_events_pb2.KeyUnitWithdrawn,
+        DOSSIER_UPDATED: unit_events_pb2.DossierUpdated,
     }
 )
 
 
 # The device inventory's event type that raises device_fault alarms (the rest of its stream is skipped).
 DEVICE_STATUS_CHANGED: Final = "neibao.device-inventory.device.status-changed.v1"
-DEVICE_PAYLOADS: Final = PayloadRegistry({DEVICE_STATUS_CHANGED: device_events_pb2.DeviceStatusChanged})
+# And those that say which key part a device guards (the unit context's read model).
+DEVICE_REGISTERED: Final = "neibao.device-inventory.device.registered.v1"
+DEVICE_UPDATED: Final = "neibao.device-inventory.device.updated.v1"
+DEVICE_PAYLOADS: Final = PayloadRegistry(
+    {
+        DEVICE_STATUS_CHANGED: device_events_pb2.DeviceStatusChanged,
+        DEVICE_REGISTERED: device_events_pb2.DeviceRegistered,
+        DEVICE_UPDATED: device_events_pb2.DeviceUpdated,
+    }
+)
 
 
 def payload(event: DomainEvent) -> tuple[str, Message]:  # noqa: PLR0911 - one return per event type
@@ -99,6 +111,7 @@ def payload(event: DomainEvent) -> tuple[str, Message]:  # noqa: PLR0911 - one r
                 device_id=alarm.device_id,
                 actor=actor_to_proto(alarm.raised_by),
                 occurred_at=at,
+                context=context_to_proto(event.context) if event.context is not None else None,
             )
         case AlarmRouted():
             return ALARM_ROUTED, events_pb2.AlarmRouted(

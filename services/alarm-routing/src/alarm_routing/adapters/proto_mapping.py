@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from alarm_routing.domain import enums
+from alarm_routing.domain import context, enums
 from alarm_routing.domain.errors import FieldViolation, ValidationFailed
 from alarm_routing.domain.model import Actor, Alarm, Route, TimelineEntry
 from alarm_routing.domain.silences import Silence, SilenceState
@@ -59,6 +59,9 @@ ROUTE_ROLE = EnumCodec(enums.RouteRole, alarm_pb2.RouteRole)
 OUTCOME = EnumCodec(enums.Outcome, alarm_pb2.Outcome)
 TIMELINE_TYPE = EnumCodec(enums.TimelineType, alarm_pb2.TimelineEntryType)
 SILENCE_STATE = EnumCodec(SilenceState, silence_pb2.SilenceState)
+RESPONSIBLE_ROLE = EnumCodec(context.ResponsibleRole, alarm_pb2.ResponsibleRole)
+DISCLOSURE_LEVEL = EnumCodec(context.DisclosureLevel, alarm_pb2.DisclosureLevel)
+PERSONAL_DATA_KIND = EnumCodec(context.PersonalDataKind, alarm_pb2.PersonalDataKind)
 
 _ACTOR_KINDS = {
     enums.ActorKind.USER: common_pb2.ACTOR_KIND_USER,
@@ -124,8 +127,60 @@ def entry_to_proto(entry: TimelineEntry) -> alarm_pb2.TimelineEntry:
     )
 
 
-def alarm_to_proto(alarm: Alarm, *, timeline: bool = True) -> alarm_pb2.Alarm:
-    """An alarm (with its timeline unless told otherwise)."""
+def key_part_to_proto(part: context.KeyPartSummary) -> alarm_pb2.KeyPartSummary:
+    """A key part of the unit context."""
+    return alarm_pb2.KeyPartSummary(
+        id=part.id,
+        name=part.name,
+        location=part.location,
+        description=part.description,
+        protection_measures=list(part.protection_measures),
+        required_device_types=list(part.required_device_types),
+    )
+
+
+def context_to_proto(unit_context: context.UnitContext) -> alarm_pb2.UnitContext:
+    """The unit context of an alarm (phones as disclosed), with its disclosure."""
+    disclosure = unit_context.disclosure
+    return alarm_pb2.UnitContext(
+        emergency_plans=[
+            alarm_pb2.EmergencyPlanSummary(
+                plan_id=plan.plan_id,
+                id=plan.id,
+                version=plan.version,
+                title=plan.title,
+                scenario=plan.scenario,
+                content=plan.content,
+                effective_on=plan.effective_on,
+            )
+            for plan in unit_context.emergency_plans
+        ],
+        key_parts=[key_part_to_proto(part) for part in unit_context.key_parts],
+        alarm_key_part=(
+            key_part_to_proto(unit_context.alarm_key_part) if unit_context.alarm_key_part else None
+        ),
+        responsible_persons=[
+            alarm_pb2.ResponsibleContact(
+                id=person.id,
+                role=RESPONSIBLE_ROLE.to_proto(person.role),
+                name=person.name,
+                position=person.position,
+                phone=person.phone,
+            )
+            for person in unit_context.responsible_persons
+        ],
+        disclosure=alarm_pb2.Disclosure(
+            level=DISCLOSURE_LEVEL.to_proto(disclosure.level),
+            kinds=[PERSONAL_DATA_KIND.to_proto(kind) for kind in sorted(disclosure.kinds)],
+            subject_ids=list(disclosure.subject_ids),
+        ),
+    )
+
+
+def alarm_to_proto(
+    alarm: Alarm, *, timeline: bool = True, unit_context: context.UnitContext | None = None
+) -> alarm_pb2.Alarm:
+    """An alarm (with its timeline unless told otherwise; with the unit context when given)."""
     unit = alarm.unit
     return alarm_pb2.Alarm(
         id=str(alarm.id),
@@ -159,6 +214,7 @@ def alarm_to_proto(alarm: Alarm, *, timeline: bool = True) -> alarm_pb2.Alarm:
         repeat_count=alarm.repeat_count,
         last_reported_at=timestamp(alarm.last_reported_at),
         silence_id=str(alarm.silence_id) if alarm.silence_id else "",
+        context=context_to_proto(unit_context) if unit_context is not None else None,
     )
 
 

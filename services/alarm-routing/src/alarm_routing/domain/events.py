@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from alarm_routing.domain.context import UnitContext
 from alarm_routing.domain.model import Actor, Alarm, Report, Route
 from alarm_routing.domain.routing import Escalation
 
 
 @dataclass(frozen=True, slots=True)
 class AlarmRaised:
-    """An alarm was taken in."""
+    """An alarm was taken in; `context`: what responders need of the unit, without its people."""
 
     alarm: Alarm
     occurred_at: datetime
+    context: UnitContext | None = None
 
 
 @dataclass(frozen=True, slots=True)

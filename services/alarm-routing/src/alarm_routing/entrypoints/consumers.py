@@ -1,5 +1,7 @@
 """The Kafka consumer: the unit read model from the registry's events (idempotent, one event per
-transaction, dead-lettered when it keeps failing) and device_fault alarms from the device inventory's."""
+transaction, dead-lettered when it keeps failing), the unit context shown with alarms (responsible persons,
+their phones opened from the events' sealed form; key parts, plans) from its dossier events, which key part
+each device guards and device_fault alarms from the device inventory's."""
 
 from __future__ import annotations
 
@@ -12,9 +14,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from alarm_routing.adapters.db import read_model
+from alarm_routing.adapters.db.read_model import DossierContextProjection
 from alarm_routing.adapters.events import (
     DEVICE_PAYLOADS,
+    DEVICE_REGISTERED,
     DEVICE_STATUS_CHANGED,
+    DEVICE_UPDATED,
+    DOSSIER_UPDATED,
     KEY_UNIT_DESIGNATED,
     KEY_UNIT_WITHDRAWN,
     UNIT_CLOSED,
@@ -34,6 +40,10 @@ UNIT_HANDLERS: dict[str, Callable[[Session, Event], None]] = {
     UNIT_CLOSED: read_model.apply_unit_closed,
     KEY_UNIT_DESIGNATED: read_model.apply_key_unit,
     KEY_UNIT_WITHDRAWN: read_model.apply_key_unit,
+}
+DEVICE_HANDLERS: dict[str, Callable[[Session, Event], None]] = {
+    DEVICE_REGISTERED: read_model.apply_device,
+    DEVICE_UPDATED: read_model.apply_device,
 }
 
 
@@ -102,13 +112,19 @@ def events_consumer(
     topics: list[str],
     dlq_producer: Producer,
     *,
+    dossier_context: DossierContextProjection,
     device_faults: DeviceFaultIntake | None = None,
     **options: Any,
 ) -> IdempotentConsumer:
-    """The consumer of the registry's unit events (and, with `device_faults`, the device inventory's);
-    other event types on those streams are skipped."""
-    handlers = dict(UNIT_HANDLERS)
+    """The consumer of the registry's unit and dossier events and the device inventory's device descriptions
+    (and, with `device_faults`, its status changes); other event types on those streams are skipped."""
+    handlers: dict[str, Callable[[Session, Event], None]] = {
+        **UNIT_HANDLERS,
+        DOSSIER_UPDATED: dossier_context,
+        **DEVICE_HANDLERS,
+    }
     types = {t: UNIT_PAYLOADS.get(t) for t in UNIT_PAYLOADS.types()}
+    types.update({t: DEVICE_PAYLOADS.get(t) for t in DEVICE_HANDLERS})
     if device_faults is not None:
         handlers[DEVICE_STATUS_CHANGED] = device_faults
         types[DEVICE_STATUS_CHANGED] = DEVICE_PAYLOADS.get(DEVICE_STATUS_CHANGED)

@@ -70,8 +70,8 @@ class AlarmServicer(alarm_pb2_grpc.AlarmServiceServicer):
         """One alarm in scope."""
 
         async def run() -> alarm_pb2.GetAlarmResponse:
-            alarm = await self._routing.get_alarm(request.id, _requester())
-            return alarm_pb2.GetAlarmResponse(alarm=alarm_to_proto(alarm))
+            detail = await self._routing.get_alarm(request.id, _requester())
+            return alarm_pb2.GetAlarmResponse(alarm=alarm_to_proto(detail.alarm, unit_context=detail.context))
 
         return await guarded(context, run())
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from alarm_routing.domain.context import UnitContext, announced, disclosed
 from alarm_routing.domain.enums import (
     LIFE_SAFETY_KINDS,
     POLICE_PARTIES,
@@ -124,6 +125,14 @@ class Intake:
     alarm: Alarm
     duplicate: bool = False
     grouped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmDetail:
+    """One alarm and what its responders need of the unit (phones as disclosed to the reader)."""
+
+    alarm: Alarm
+    context: UnitContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,11 +273,11 @@ class AlarmRouting:
             grouping = self.policy.groups(command.kind, command.zone)
             if grouping:
                 await uow.alarms.lock_zone(command.uscc, command.zone, command.kind)
-            if command.source_id:
-                existing = await uow.alarms.get_by_source(source, command.source_id)
-                if existing is not None:
-                    return Intake(existing, duplicate=True)
-            if grouping:
+                # A retransmit must not be counted again; elsewhere `add` refuses one (below).
+                if command.source_id:
+                    existing = await uow.alarms.get_by_source(source, command.source_id)
+                    if existing is not None:
+                        return Intake(existing, duplicate=True)
                 report = Report(
                     source, command.source_id, command.occurred_at, now, command.description, actor
                 )
@@ -277,7 +286,7 @@ class AlarmRouting:
                     return grouped
             alarm, routes = await self._new_alarm(uow, command, unit, actor, source=source, now=now)
             if not await uow.alarms.add(alarm):
-                # A retransmit raced this one and was committed first: answer that alarm.
+                # A retransmit (or a report racing it): answer the alarm its first copy became.
                 await uow.rollback()
                 return Intake(await self._by_source(source, command.source_id), duplicate=True)
             for routed in routes:
@@ -323,7 +332,12 @@ class AlarmRouting:
         silence = next((s for s in silences if s.silences(command.kind, command.device_id, now)), None)
         if silence is not None:
             alarm.suppress(silence.id, silence.reason, now)
-        uow.publish(AlarmRaised(alarm, now))
+        context = announced(
+            await uow.contexts.get(command.uscc, contacts=False),
+            command.zone,
+            await uow.contexts.device_key_part(command.uscc, command.device_id),
+        )
+        uow.publish(AlarmRaised(alarm, now, context))
         # A suppressed alarm is kept and shown, but goes to nobody.
         routes = [] if silence is not None else route(self.policy, alarm, now)
         if routes:
@@ -352,13 +366,15 @@ class AlarmRouting:
             raise NotFound("alarms", f"{source}/{source_id}")
         return existing
 
-    async def get_alarm(self, alarm_id: str, requester: Requester) -> Alarm:
-        """One alarm in scope, with its timeline."""
+    async def get_alarm(self, alarm_id: str, requester: Requester) -> AlarmDetail:
+        """One alarm in scope, with its timeline and the unit's plans, key parts and responsible persons."""
         async with self.unit_of_work() as uow:
             alarm = await uow.alarms.get(parse_alarm_id(alarm_id), requester.scope)
-        if alarm is None:
-            raise NotFound("alarms", alarm_id)
-        return alarm
+            if alarm is None:
+                raise NotFound("alarms", alarm_id)
+            context = await uow.contexts.get(alarm.uscc)
+            device_part = await uow.contexts.device_key_part(alarm.uscc, alarm.device_id)
+        return AlarmDetail(alarm, disclosed(context, alarm.zone, requester.caller.roles, device_part))
 
     async def list_alarms(
         self, status: AlarmStatus | None, uscc: str, page_size: int, cursor: str, requester: Requester

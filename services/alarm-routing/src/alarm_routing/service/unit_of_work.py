@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 
+from alarm_routing.domain.context import UnitContext
 from alarm_routing.domain.enums import AlarmKind, AlarmStatus
 from alarm_routing.domain.events import DomainEvent
 from alarm_routing.domain.model import Alarm, Report, UnitFacts
@@ -105,6 +106,21 @@ class UnitRepository(abc.ABC):
         """What is known of the unit."""
 
 
+class UnitContextRepository(abc.ABC):
+    """The read model of what responders need of a unit (its dossier's plans, key parts, people)."""
+
+    @abc.abstractmethod
+    async def get(self, uscc: str, *, contacts: bool = True) -> UnitContext:
+        """The unit's context, phones in clear (disclose before answering); empty when nothing is known.
+
+        Without `contacts`, no responsible persons (nothing decrypted).
+        """
+
+    @abc.abstractmethod
+    async def device_key_part(self, uscc: str, device_id: str) -> str:
+        """The id of the key part the unit's device guards ("" when unknown or the unit as a whole)."""
+
+
 class TimerRepository(abc.ABC):
     """Durable escalation timers."""
 
@@ -127,6 +143,7 @@ class UnitOfWork(abc.ABC):
     alarms: AlarmRepository
     silences: SilenceRepository
     units: UnitRepository
+    contexts: UnitContextRepository
     timers: TimerRepository
 
     @abc.abstractmethod

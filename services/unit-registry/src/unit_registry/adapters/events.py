@@ -1,19 +1,28 @@
-"""Domain events -> CloudEvents with protobuf payloads (neibao.unitregistry.v1 events), for the outbox."""
+"""Domain events -> CloudEvents with protobuf payloads (neibao.unitregistry.v1 events), for the outbox.
+
+The one piece of personal data an event carries, a responsible person's phone, travels sealed (see
+`PHONE_PLACE`): Kafka's log keeps no phone in clear, and only services holding the platform's
+personal-data keys can open it.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Final
+import uuid
+from typing import Any, Final, Protocol
 
 from google.protobuf.message import Message
 
-from neibao.unitregistry.v1 import events_pb2
+from neibao.unitregistry.v1 import dossier_pb2, events_pb2
 from neibao_messaging import Event, PayloadRegistry
 from unit_registry.adapters.proto_mapping import (
     CHANGE_KIND,
+    DEVICE_TYPE,
     DOSSIER_SECTION,
     HAZARD_STATE,
     KEY_UNIT_CATEGORY,
     PARTY_KIND,
+    PLAN_STATE,
+    RESPONSIBLE_ROLE,
     SECTOR,
     SEVERITY,
     TRAINING_RESULT,
@@ -25,7 +34,9 @@ from unit_registry.adapters.proto_mapping import (
     sectors_to_proto,
     timestamp,
 )
+from unit_registry.domain.dossier import EmergencyPlan, KeyPart, ResponsiblePerson
 from unit_registry.domain.events import (
+    AnnouncedItem,
     DomainEvent,
     DossierFlagsChanged,
     DossierUpdated,
@@ -101,6 +112,17 @@ PAYLOADS: Final = PayloadRegistry(
 )
 """Every event type this service publishes and its payload class (for consumers and tests)."""
 
+PHONE_PLACE: Final = ("unit_registry_events", "responsible_person_phone")
+"""The (table, column) of `field_context` a sealed phone is bound to, with the person's id as row: the
+contract of DossierUpdated.responsible_person_phone_sealed, which consumers open with the same context."""
+
+
+class Sealer(Protocol):
+    """Encrypts a value for its place (the PersonalDataCipher the composition root builds)."""
+
+    def seal(self, table: str, column: str, row_id: uuid.UUID, value: str) -> bytes | None:
+        """The ciphertext of `value` bound to `field_context(table, column, row_id)`; None for ""."""
+
 
 def _unit_fields(unit: Unit) -> dict[str, Any]:
     """What every payload says about the unit: routing and scope keys."""
@@ -135,6 +157,66 @@ def _hazard(hazard: Hazard) -> events_pb2.HazardSummary:
     )
 
 
+def announced_item(item: AnnouncedItem | None, sealer: Sealer | None) -> dict[str, Any]:
+    """The `item` of a dossier.updated payload: the person (phone sealed beside it), key part or plan version.
+
+    The phone never travels in clear; without a sealer the event is refused rather than sent without it.
+    """
+    match item:
+        case ResponsiblePerson():
+            if sealer is None:
+                raise ValueError("a responsible person's event needs the personal-data sealer for its phone")
+            sealed = sealer.seal(*PHONE_PLACE, item.id, item.phone)
+            return {
+                "responsible_person": dossier_pb2.ResponsiblePerson(
+                    id=str(item.id),
+                    uscc=item.uscc,
+                    role=RESPONSIBLE_ROLE.to_proto(item.role),
+                    name=item.name,
+                    position=item.position,
+                    responsibilities=item.responsibilities,
+                    appointed_on=iso(item.appointed_on),
+                    version=item.version,
+                    created_at=timestamp(item.created_at),
+                    updated_at=timestamp(item.updated_at),
+                ),
+                "responsible_person_phone_sealed": sealed or b"",
+            }
+        case KeyPart():
+            return {
+                "key_part": dossier_pb2.KeyPart(
+                    id=str(item.id),
+                    uscc=item.uscc,
+                    name=item.name,
+                    location=item.location,
+                    description=item.description,
+                    protection_measures=list(item.protection_measures),
+                    required_device_types=[DEVICE_TYPE.to_proto(t) for t in item.required_device_types],
+                    version=item.version,
+                    created_at=timestamp(item.created_at),
+                    updated_at=timestamp(item.updated_at),
+                )
+            }
+        case EmergencyPlan():
+            return {
+                "emergency_plan": dossier_pb2.EmergencyPlan(
+                    id=str(item.id),
+                    plan_id=str(item.plan_id),
+                    uscc=item.uscc,
+                    version=item.version,
+                    state=PLAN_STATE.to_proto(item.state),
+                    title=item.title,
+                    scenario=item.scenario,
+                    content=item.content,
+                    effective_on=iso(item.effective_on),
+                    published_by=actor_to_proto(item.published_by),
+                    published_at=timestamp(item.published_at),
+                    superseded_at=timestamp(item.superseded_at),
+                )
+            }
+    return {}
+
+
 _HAZARD_EVENTS: Final[dict[type, tuple[str, type[Message]]]] = {
     HazardOpened: (HAZARD_OPENED, events_pb2.HazardOpened),
     HazardRectified: (HAZARD_RECTIFIED, events_pb2.HazardRectified),
@@ -143,8 +225,10 @@ _HAZARD_EVENTS: Final[dict[type, tuple[str, type[Message]]]] = {
 }
 
 
-def payload(event: DomainEvent) -> tuple[str, Message]:  # noqa: PLR0911 - one return per event type
-    """The CloudEvents type and the protobuf payload of a domain event."""
+def payload(  # noqa: PLR0911 - one return per event type
+    event: DomainEvent, sealer: Sealer | None = None
+) -> tuple[str, Message]:
+    """The CloudEvents type and the protobuf payload of a domain event (`sealer` seals personal data)."""
     common = {**_unit_fields(event.unit), "actor": actor_to_proto(event.actor)}
     at = timestamp(event.occurred_at)
     match event:
@@ -201,10 +285,12 @@ def payload(event: DomainEvent) -> tuple[str, Message]:  # noqa: PLR0911 - one r
                 flags=flags_to_proto(event.flags),
             )
         case _:
-            return _dossier_payload(event)
+            return _dossier_payload(event, sealer)
 
 
-def _dossier_payload(event: DomainEvent) -> tuple[str, Message]:  # noqa: PLR0911 - one return per type
+def _dossier_payload(  # noqa: PLR0911 - one return per type
+    event: DomainEvent, sealer: Sealer | None
+) -> tuple[str, Message]:
     """Payloads of the dossier events: routing keys, the change, the flags after it."""
     common = {
         **_unit_fields(event.unit),
@@ -298,6 +384,7 @@ def _dossier_payload(event: DomainEvent) -> tuple[str, Message]:  # noqa: PLR091
                 item_id=str(event.item_id),
                 change=CHANGE_KIND.to_proto(event.change),
                 flags=flags_to_proto(event.flags),
+                **announced_item(event.item, sealer),
             )
         case DossierFlagsChanged():
             return DOSSIER_FLAGS_CHANGED, events_pb2.DossierFlagsChanged(
@@ -306,9 +393,9 @@ def _dossier_payload(event: DomainEvent) -> tuple[str, Message]:  # noqa: PLR091
     raise AssertionError(f"no payload for {type(event).__name__}")  # pragma: no cover
 
 
-def cloud_event(event: DomainEvent) -> Event:
-    """The envelope written to the outbox: keyed and subjected by the unit's USCC."""
-    event_type, data = payload(event)
+def cloud_event(event: DomainEvent, sealer: Sealer) -> Event:
+    """The envelope written to the outbox: keyed and subjected by the unit's USCC, personal data sealed."""
+    event_type, data = payload(event, sealer)
     unit = event.unit
     # Scope attributes let consumers (the gateway's live streams) filter without decoding the payload.
     return Event.create(

@@ -231,10 +231,17 @@ class DemoDossier:
     hazards: list[Hazard] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
 
-    def updated(self, section: DossierSection, item_id: uuid.UUID, actor: Actor, moment: datetime) -> None:
-        """Announce an added item (dossier.updated)."""
+    def updated(
+        self,
+        section: DossierSection,
+        item_id: uuid.UUID,
+        actor: Actor,
+        moment: datetime,
+        item: ResponsiblePerson | KeyPart | None = None,
+    ) -> None:
+        """Announce an added item (dossier.updated; persons and key parts carried whole, as handlers do)."""
         self.events.append(
-            DossierUpdated(self.unit, section, item_id, ChangeKind.ADDED, NO_FLAGS, actor, moment)
+            DossierUpdated(self.unit, section, item_id, ChangeKind.ADDED, NO_FLAGS, actor, moment, item)
         )
 
 
@@ -287,7 +294,7 @@ class DossierBuilder:
         )
         person = ResponsiblePerson.create(self.unit.uscc, draft, at(when))
         self.dossier.persons.append(person)
-        self.dossier.updated(DossierSection.RESPONSIBLE_PERSONS, person.id, self.actor, at(when))
+        self.dossier.updated(DossierSection.RESPONSIBLE_PERSONS, person.id, self.actor, at(when), person)
 
     def staff_member(self, position: str, *, full_time: bool, certificate: str = "valid") -> StaffMember:
         """A staff member with a certificate ("valid", "expiring", "expired" or "none") and some records."""
@@ -385,7 +392,7 @@ class DossierBuilder:
         when = self.days_ago(100, 900)
         part = KeyPart.create(self.unit.uscc, KeyPartDraft(name, where, "", measures, devices), at(when))
         self.dossier.key_parts.append(part)
-        self.dossier.updated(DossierSection.KEY_PARTS, part.id, self.actor, at(when))
+        self.dossier.updated(DossierSection.KEY_PARTS, part.id, self.actor, at(when), part)
 
     def plan(self, title: str, scenario: str, versions: int) -> EmergencyPlan:
         """A plan with `versions` versions (each supersedes the one before)."""
@@ -407,6 +414,7 @@ class DossierBuilder:
                     NO_FLAGS,
                     self.actor,
                     at(when),
+                    plan,
                 )
             )
             previous = plan

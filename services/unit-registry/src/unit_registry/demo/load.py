@@ -195,9 +195,10 @@ def seed_demo_province(
         _copy_dicts(conn, "key_unit_designation", designations)
         by_code = {s.code: s for county in stations.values() for s in county}
         dossiers = _dossiers(conn, generated, by_code, today)
-        rows = _copy_dossiers(conn, dossiers, PersonalDataCipher.from_keys(keys))
+        pii = PersonalDataCipher.from_keys(keys)
+        rows = _copy_dossiers(conn, dossiers, pii)
         events += [event for dossier in dossiers for event in dossier.events]
-        _copy_events(conn, events)
+        _copy_events(conn, events, pii)
         conn.execute("ANALYZE")
     return SeedReport(
         stations=stations_added,
@@ -336,10 +337,10 @@ def _copy_units(conn: psycopg.Connection[Any], units: list[Any]) -> None:
         _copy_dicts(conn, "unit", [unit_values(unit) for unit in units])
 
 
-def _copy_events(conn: psycopg.Connection[Any], events: list[DomainEvent]) -> None:
+def _copy_events(conn: psycopg.Connection[Any], events: list[DomainEvent], pii: PersonalDataCipher) -> None:
     rows = []
     for event in events:
-        envelope = cloud_event(event)
+        envelope = cloud_event(event, pii)
         key, value, headers = encode(envelope)
         rows.append((envelope.id, TOPIC, key, Jsonb({name: raw.decode() for name, raw in headers}), value))
     _copy(conn, "outbox", ("event_id", "topic", "key", "headers", "payload"), rows)

@@ -1,6 +1,7 @@
 """What happened to a unit and its dossier: collected by handlers, written to the outbox with the change.
 
-Dossier events carry the unit's flags after the change; none carries personal data.
+Dossier events carry the unit's flags after the change. Only DossierUpdated carries personal data: the
+responsible person it announces (name, phone), so alarm routing can show the unit's contacts beside alarms.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from unit_registry.domain.dossier import Drill, SecurityFiling
+from unit_registry.domain.dossier import Drill, EmergencyPlan, KeyPart, ResponsiblePerson, SecurityFiling
 from unit_registry.domain.enums import ChangeKind, DossierSection
 from unit_registry.domain.flags import DossierFlags
 from unit_registry.domain.informants import InformantReport
@@ -214,9 +215,16 @@ class InformantReportFiled:
     occurred_at: datetime
 
 
+# The items a DossierUpdated carries whole (what a responder needs beside an alarm).
+AnnouncedItem = ResponsiblePerson | KeyPart | EmergencyPlan
+
+
 @dataclass(frozen=True, slots=True)
 class DossierUpdated:
-    """Any other dossier change: which section, which item, added, updated or removed."""
+    """Any other dossier change: which section, which item, added, updated or removed.
+
+    `item`: the responsible person, key part or plan version after the change (as it was, when removed).
+    """
 
     unit: Unit
     section: DossierSection
@@ -225,6 +233,7 @@ class DossierUpdated:
     flags: DossierFlags
     actor: Actor
     occurred_at: datetime
+    item: AnnouncedItem | None = None
 
 
 @dataclass(frozen=True, slots=True)

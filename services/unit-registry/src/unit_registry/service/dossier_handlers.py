@@ -52,6 +52,7 @@ from unit_registry.domain.errors import (
     ValidationFailed,
 )
 from unit_registry.domain.events import (
+    AnnouncedItem,
     DossierUpdated,
     DrillRecorded,
     FilingAccepted,
@@ -94,6 +95,11 @@ class Disclosed(Generic[T]):
 
     value: T
     disclosure: Disclosure
+
+
+def announced(item: DossierItem) -> AnnouncedItem | None:
+    """The item a dossier.updated event carries whole: responsible persons and key parts (for alarms)."""
+    return item if isinstance(item, ResponsiblePerson | KeyPart) else None
 
 
 def parse_id(value: str, kind: str) -> uuid.UUID:
@@ -179,7 +185,14 @@ async def create_item(
         flags = await refresh_flags(uow, unit, today)
         uow.publish(
             DossierUpdated(
-                unit.snapshot(), kind.section, item.id, ChangeKind.ADDED, flags, requester.actor, now
+                unit.snapshot(),
+                kind.section,
+                item.id,
+                ChangeKind.ADDED,
+                flags,
+                requester.actor,
+                now,
+                announced(item),
             )
         )
         await uow.commit()
@@ -210,7 +223,14 @@ async def update_item(
         flags = await refresh_flags(uow, unit, today)
         uow.publish(
             DossierUpdated(
-                unit.snapshot(), kind.section, item.id, ChangeKind.UPDATED, flags, requester.actor, now
+                unit.snapshot(),
+                kind.section,
+                item.id,
+                ChangeKind.UPDATED,
+                flags,
+                requester.actor,
+                now,
+                announced(item),
             )
         )
         await uow.commit()
@@ -232,7 +252,14 @@ async def delete_item(
         flags = await refresh_flags(uow, unit, local_date(now))
         uow.publish(
             DossierUpdated(
-                unit.snapshot(), kind.section, item.id, ChangeKind.REMOVED, flags, requester.actor, now
+                unit.snapshot(),
+                kind.section,
+                item.id,
+                ChangeKind.REMOVED,
+                flags,
+                requester.actor,
+                now,
+                announced(item),
             )
         )
         await uow.commit()
@@ -539,6 +566,7 @@ async def publish_emergency_plan(
                 flags,
                 requester.actor,
                 now,
+                plan,
             )
         )
         await uow.commit()

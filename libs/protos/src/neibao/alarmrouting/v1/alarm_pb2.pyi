@@ -191,6 +191,65 @@ TIMELINE_ENTRY_TYPE_REPEATED: TimelineEntryType.ValueType  # 10
 TIMELINE_ENTRY_TYPE_SUPPRESSED: TimelineEntryType.ValueType  # 11
 Global___TimelineEntryType: _TypeAlias = TimelineEntryType  # noqa: Y015
 
+class _DisclosureLevel:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _DisclosureLevelEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_DisclosureLevel.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    DISCLOSURE_LEVEL_UNSPECIFIED: _DisclosureLevel.ValueType  # 0
+    DISCLOSURE_LEVEL_NONE: _DisclosureLevel.ValueType  # 1
+    """No personal data."""
+    DISCLOSURE_LEVEL_MASKED: _DisclosureLevel.ValueType  # 2
+    DISCLOSURE_LEVEL_CLEAR: _DisclosureLevel.ValueType  # 3
+
+class DisclosureLevel(_DisclosureLevel, metaclass=_DisclosureLevelEnumTypeWrapper):
+    """What form the personal data of an answer took (phones: clear for police and the province admin)."""
+
+DISCLOSURE_LEVEL_UNSPECIFIED: DisclosureLevel.ValueType  # 0
+DISCLOSURE_LEVEL_NONE: DisclosureLevel.ValueType  # 1
+"""No personal data."""
+DISCLOSURE_LEVEL_MASKED: DisclosureLevel.ValueType  # 2
+DISCLOSURE_LEVEL_CLEAR: DisclosureLevel.ValueType  # 3
+Global___DisclosureLevel: _TypeAlias = DisclosureLevel  # noqa: Y015
+
+class _PersonalDataKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _PersonalDataKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_PersonalDataKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    PERSONAL_DATA_KIND_UNSPECIFIED: _PersonalDataKind.ValueType  # 0
+    PERSONAL_DATA_KIND_NAME: _PersonalDataKind.ValueType  # 1
+    PERSONAL_DATA_KIND_PHONE: _PersonalDataKind.ValueType  # 2
+
+class PersonalDataKind(_PersonalDataKind, metaclass=_PersonalDataKindEnumTypeWrapper):
+    """The kinds of personal data an answer may carry."""
+
+PERSONAL_DATA_KIND_UNSPECIFIED: PersonalDataKind.ValueType  # 0
+PERSONAL_DATA_KIND_NAME: PersonalDataKind.ValueType  # 1
+PERSONAL_DATA_KIND_PHONE: PersonalDataKind.ValueType  # 2
+Global___PersonalDataKind: _TypeAlias = PersonalDataKind  # noqa: Y015
+
+class _ResponsibleRole:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ResponsibleRoleEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ResponsibleRole.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    RESPONSIBLE_ROLE_UNSPECIFIED: _ResponsibleRole.ValueType  # 0
+    RESPONSIBLE_ROLE_FIRST_RESPONSIBLE: _ResponsibleRole.ValueType  # 1
+    """第一责任人."""
+    RESPONSIBLE_ROLE_CO_RESPONSIBLE: _ResponsibleRole.ValueType  # 2
+
+class ResponsibleRole(_ResponsibleRole, metaclass=_ResponsibleRoleEnumTypeWrapper): ...
+
+RESPONSIBLE_ROLE_UNSPECIFIED: ResponsibleRole.ValueType  # 0
+RESPONSIBLE_ROLE_FIRST_RESPONSIBLE: ResponsibleRole.ValueType  # 1
+"""第一责任人."""
+RESPONSIBLE_ROLE_CO_RESPONSIBLE: ResponsibleRole.ValueType  # 2
+Global___ResponsibleRole: _TypeAlias = ResponsibleRole  # noqa: Y015
+
 @_typing.final
 class Route(_message.Message):
     """One party an alarm went to, and why."""
@@ -362,6 +421,7 @@ class Alarm(_message.Message):
     REPEAT_COUNT_FIELD_NUMBER: _builtins.int
     LAST_REPORTED_AT_FIELD_NUMBER: _builtins.int
     SILENCE_ID_FIELD_NUMBER: _builtins.int
+    CONTEXT_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     uscc: _builtins.str
     kind: Global___AlarmKind.ValueType
@@ -399,6 +459,10 @@ class Alarm(_message.Message):
     def updated_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def last_reported_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def context(self) -> Global___UnitContext:
+        """What the responder needs of the unit (GetAlarm only; unset in lists and other answers)."""
+
     def __init__(
         self,
         *,
@@ -426,14 +490,206 @@ class Alarm(_message.Message):
         repeat_count: _builtins.int = ...,
         last_reported_at: _timestamp_pb2.Timestamp | None = ...,
         silence_id: _builtins.str = ...,
+        context: Global___UnitContext | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["last_reported_at", b"last_reported_at", "occurred_at", b"occurred_at", "raised_by", b"raised_by", "received_at", b"received_at", "unit", b"unit", "updated_at", b"updated_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["context", b"context", "last_reported_at", b"last_reported_at", "occurred_at", b"occurred_at", "raised_by", b"raised_by", "received_at", b"received_at", "unit", b"unit", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "device_id", b"device_id", "id", b"id", "jurisdiction", b"jurisdiction", "kind", b"kind", "last_reported_at", b"last_reported_at", "occurred_at", b"occurred_at", "outcome", b"outcome", "priority", b"priority", "raised_by", b"raised_by", "received_at", b"received_at", "repeat_count", b"repeat_count", "routes", b"routes", "rules_version", b"rules_version", "sector", b"sector", "silence_id", b"silence_id", "source", b"source", "source_id", b"source_id", "status", b"status", "timeline", b"timeline", "unit", b"unit", "updated_at", b"updated_at", "uscc", b"uscc", "zone", b"zone"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["context", b"context", "description", b"description", "device_id", b"device_id", "id", b"id", "jurisdiction", b"jurisdiction", "kind", b"kind", "last_reported_at", b"last_reported_at", "occurred_at", b"occurred_at", "outcome", b"outcome", "priority", b"priority", "raised_by", b"raised_by", "received_at", b"received_at", "repeat_count", b"repeat_count", "routes", b"routes", "rules_version", b"rules_version", "sector", b"sector", "silence_id", b"silence_id", "source", b"source", "source_id", b"source_id", "status", b"status", "timeline", b"timeline", "unit", b"unit", "updated_at", b"updated_at", "uscc", b"uscc", "zone", b"zone"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Alarm: _TypeAlias = Alarm  # noqa: Y015
+
+@_typing.final
+class Disclosure(_message.Message):
+    """What personal data an answer carried, and whose in clear (for the gateway's audit of the read)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LEVEL_FIELD_NUMBER: _builtins.int
+    KINDS_FIELD_NUMBER: _builtins.int
+    SUBJECT_IDS_FIELD_NUMBER: _builtins.int
+    level: Global___DisclosureLevel.ValueType
+    @_builtins.property
+    def kinds(self) -> _containers.RepeatedScalarFieldContainer[Global___PersonalDataKind.ValueType]: ...
+    @_builtins.property
+    def subject_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Ids of the responsible persons shown in clear."""
+
+    def __init__(
+        self,
+        *,
+        level: Global___DisclosureLevel.ValueType = ...,
+        kinds: _abc.Iterable[Global___PersonalDataKind.ValueType] | None = ...,
+        subject_ids: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["kinds", b"kinds", "level", b"level", "subject_ids", b"subject_ids"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Disclosure: _TypeAlias = Disclosure  # noqa: Y015
+
+@_typing.final
+class EmergencyPlanSummary(_message.Message):
+    """The current version of one of the unit's emergency plans (from the unit registry's events)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PLAN_ID_FIELD_NUMBER: _builtins.int
+    ID_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    SCENARIO_FIELD_NUMBER: _builtins.int
+    CONTENT_FIELD_NUMBER: _builtins.int
+    EFFECTIVE_ON_FIELD_NUMBER: _builtins.int
+    plan_id: _builtins.str
+    """The plan's id, shared by its versions, and this version's id."""
+    id: _builtins.str
+    version: _builtins.int
+    title: _builtins.str
+    scenario: _builtins.str
+    content: _builtins.str
+    effective_on: _builtins.str
+    """ISO 8601 date."""
+    def __init__(
+        self,
+        *,
+        plan_id: _builtins.str = ...,
+        id: _builtins.str = ...,
+        version: _builtins.int = ...,
+        title: _builtins.str = ...,
+        scenario: _builtins.str = ...,
+        content: _builtins.str = ...,
+        effective_on: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["content", b"content", "effective_on", b"effective_on", "id", b"id", "plan_id", b"plan_id", "scenario", b"scenario", "title", b"title", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EmergencyPlanSummary: _TypeAlias = EmergencyPlanSummary  # noqa: Y015
+
+@_typing.final
+class KeyPartSummary(_message.Message):
+    """One of the unit's key parts (重要部位) and its protection."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    LOCATION_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    PROTECTION_MEASURES_FIELD_NUMBER: _builtins.int
+    REQUIRED_DEVICE_TYPES_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    name: _builtins.str
+    location: _builtins.str
+    """Where it is inside the unit."""
+    description: _builtins.str
+    @_builtins.property
+    def protection_measures(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def required_device_types(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Technical protection it requires (device types, snake_case)."""
+
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        name: _builtins.str = ...,
+        location: _builtins.str = ...,
+        description: _builtins.str = ...,
+        protection_measures: _abc.Iterable[_builtins.str] | None = ...,
+        required_device_types: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "id", b"id", "location", b"location", "name", b"name", "protection_measures", b"protection_measures", "required_device_types", b"required_device_types"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___KeyPartSummary: _TypeAlias = KeyPartSummary  # noqa: Y015
+
+@_typing.final
+class ResponsibleContact(_message.Message):
+    """A responsible person of the unit, to call."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    ROLE_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    POSITION_FIELD_NUMBER: _builtins.int
+    PHONE_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    role: Global___ResponsibleRole.ValueType
+    name: _builtins.str
+    position: _builtins.str
+    phone: _builtins.str
+    """Personal data: masked unless the caller may see it (see the context's disclosure)."""
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        role: Global___ResponsibleRole.ValueType = ...,
+        name: _builtins.str = ...,
+        position: _builtins.str = ...,
+        phone: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "name", b"name", "phone", b"phone", "position", b"position", "role", b"role"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ResponsibleContact: _TypeAlias = ResponsibleContact  # noqa: Y015
+
+@_typing.final
+class UnitContext(_message.Message):
+    """The unit's emergency plans, key parts and responsible persons beside an alarm, so the responder does
+    not search (a read model fed by the unit registry's events).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EMERGENCY_PLANS_FIELD_NUMBER: _builtins.int
+    KEY_PARTS_FIELD_NUMBER: _builtins.int
+    ALARM_KEY_PART_FIELD_NUMBER: _builtins.int
+    RESPONSIBLE_PERSONS_FIELD_NUMBER: _builtins.int
+    DISCLOSURE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def emergency_plans(self) -> _containers.RepeatedCompositeFieldContainer[Global___EmergencyPlanSummary]: ...
+    @_builtins.property
+    def key_parts(self) -> _containers.RepeatedCompositeFieldContainer[Global___KeyPartSummary]: ...
+    @_builtins.property
+    def alarm_key_part(self) -> Global___KeyPartSummary:
+        """The key part the alarm came from, when its zone names one (by id or name); also among key_parts."""
+
+    @_builtins.property
+    def responsible_persons(self) -> _containers.RepeatedCompositeFieldContainer[Global___ResponsibleContact]:
+        """The first responsible person first."""
+
+    @_builtins.property
+    def disclosure(self) -> Global___Disclosure: ...
+    def __init__(
+        self,
+        *,
+        emergency_plans: _abc.Iterable[Global___EmergencyPlanSummary] | None = ...,
+        key_parts: _abc.Iterable[Global___KeyPartSummary] | None = ...,
+        alarm_key_part: Global___KeyPartSummary | None = ...,
+        responsible_persons: _abc.Iterable[Global___ResponsibleContact] | None = ...,
+        disclosure: Global___Disclosure | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["alarm_key_part", b"alarm_key_part", "disclosure", b"disclosure"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alarm_key_part", b"alarm_key_part", "disclosure", b"disclosure", "emergency_plans", b"emergency_plans", "key_parts", b"key_parts", "responsible_persons", b"responsible_persons"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UnitContext: _TypeAlias = UnitContext  # noqa: Y015
 
 @_typing.final
 class RaiseAlarmRequest(_message.Message):

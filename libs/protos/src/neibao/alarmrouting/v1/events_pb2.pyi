@@ -97,6 +97,7 @@ class AlarmRaised(_message.Message):
     DEVICE_ID_FIELD_NUMBER: _builtins.int
     ACTOR_FIELD_NUMBER: _builtins.int
     OCCURRED_AT_FIELD_NUMBER: _builtins.int
+    CONTEXT_FIELD_NUMBER: _builtins.int
     description: _builtins.str
     source: _builtins.str
     source_id: _builtins.str
@@ -108,6 +109,13 @@ class AlarmRaised(_message.Message):
     def actor(self) -> _common_pb2.Actor: ...
     @_builtins.property
     def occurred_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def context(self) -> _alarm_pb2.UnitContext:
+        """The unit's current emergency plans (titles, without their content) and key parts, and the key part
+        the alarm came from, as known at intake. Never its responsible persons (personal data, read through
+        GetAlarm, audited): the live streams show this event to every reader in scope.
+        """
+
     def __init__(
         self,
         *,
@@ -119,10 +127,11 @@ class AlarmRaised(_message.Message):
         device_id: _builtins.str = ...,
         actor: _common_pb2.Actor | None = ...,
         occurred_at: _timestamp_pb2.Timestamp | None = ...,
+        context: _alarm_pb2.UnitContext | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "alarm", b"alarm", "occurred_at", b"occurred_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "alarm", b"alarm", "context", b"context", "occurred_at", b"occurred_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "alarm", b"alarm", "description", b"description", "device_id", b"device_id", "occurred_at", b"occurred_at", "source", b"source", "source_id", b"source_id", "zone", b"zone"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "alarm", b"alarm", "context", b"context", "description", b"description", "device_id", b"device_id", "occurred_at", b"occurred_at", "source", b"source", "source_id", b"source_id", "zone", b"zone"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

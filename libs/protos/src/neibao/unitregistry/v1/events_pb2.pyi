@@ -385,7 +385,12 @@ Global___KeyUnitWithdrawn: _TypeAlias = KeyUnitWithdrawn  # noqa: Y015
 class FilingSubmitted(_message.Message):
     """Dossier events. Each carries the unit's routing keys (1-5), what changed, and the unit's dossier
     flags after the change (so read models keep the overdue flags without calling back). No event
-    carries personal data (resident IDs, phones, informants' identities, report contents).
+    carries resident IDs, informants' identities or report contents. The one exception to "no personal
+    data": DossierUpdated carries a responsible person (name and position in clear, the phone sealed in
+    responsible_person_phone_sealed, never in clear), so alarm routing can put the unit's contacts beside
+    each alarm; Kafka's log keeps no phone in clear, and a consumer that keeps the phone opens it with the
+    platform's personal-data keys, encrypts it to its own row at rest and masks it for the roles that may
+    not see it.
 
     A filing went to the police (neibao.unit-registry.filing.submitted.v1).
     """
@@ -1106,6 +1111,10 @@ class DossierUpdated(_message.Message):
     FLAGS_FIELD_NUMBER: _builtins.int
     ACTOR_FIELD_NUMBER: _builtins.int
     OCCURRED_AT_FIELD_NUMBER: _builtins.int
+    RESPONSIBLE_PERSON_FIELD_NUMBER: _builtins.int
+    KEY_PART_FIELD_NUMBER: _builtins.int
+    EMERGENCY_PLAN_FIELD_NUMBER: _builtins.int
+    RESPONSIBLE_PERSON_PHONE_SEALED_FIELD_NUMBER: _builtins.int
     uscc: _builtins.str
     jurisdiction: _builtins.str
     unit_type: _unit_pb2.UnitType.ValueType
@@ -1113,6 +1122,13 @@ class DossierUpdated(_message.Message):
     section: _dossier_pb2.DossierSection.ValueType
     item_id: _builtins.str
     change: _dossier_pb2.ChangeKind.ValueType
+    responsible_person_phone_sealed: _builtins.bytes
+    """The responsible person's phone, sealed for the stream (responsible_person.phone is then empty):
+    AES-256-GCM by the platform's personal-data keys (NEIBAO_PII_KEYS, neibao_privacy.FieldCipher's
+    format, naming its key id), associated data
+    field_context("unit_registry_events", "responsible_person_phone", item_id). Empty when the person
+    has no phone or the item is not a responsible person.
+    """
     @_builtins.property
     def sectors(self) -> _containers.RepeatedScalarFieldContainer[_unit_pb2.Sector.ValueType]: ...
     @_builtins.property
@@ -1121,6 +1137,12 @@ class DossierUpdated(_message.Message):
     def actor(self) -> _common_pb2.Actor: ...
     @_builtins.property
     def occurred_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def responsible_person(self) -> _dossier_pb2.ResponsiblePerson: ...
+    @_builtins.property
+    def key_part(self) -> _dossier_pb2.KeyPart: ...
+    @_builtins.property
+    def emergency_plan(self) -> _dossier_pb2.EmergencyPlan: ...
     def __init__(
         self,
         *,
@@ -1135,12 +1157,18 @@ class DossierUpdated(_message.Message):
         flags: _dossier_pb2.DossierFlags | None = ...,
         actor: _common_pb2.Actor | None = ...,
         occurred_at: _timestamp_pb2.Timestamp | None = ...,
+        responsible_person: _dossier_pb2.ResponsiblePerson | None = ...,
+        key_part: _dossier_pb2.KeyPart | None = ...,
+        emergency_plan: _dossier_pb2.EmergencyPlan | None = ...,
+        responsible_person_phone_sealed: _builtins.bytes = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "flags", b"flags", "occurred_at", b"occurred_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "emergency_plan", b"emergency_plan", "flags", b"flags", "item", b"item", "key_part", b"key_part", "occurred_at", b"occurred_at", "responsible_person", b"responsible_person"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "change", b"change", "flags", b"flags", "item_id", b"item_id", "jurisdiction", b"jurisdiction", "occurred_at", b"occurred_at", "section", b"section", "sector", b"sector", "sectors", b"sectors", "unit_type", b"unit_type", "uscc", b"uscc"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "change", b"change", "emergency_plan", b"emergency_plan", "flags", b"flags", "item", b"item", "item_id", b"item_id", "jurisdiction", b"jurisdiction", "key_part", b"key_part", "occurred_at", b"occurred_at", "responsible_person", b"responsible_person", "responsible_person_phone_sealed", b"responsible_person_phone_sealed", "section", b"section", "sector", b"sector", "sectors", b"sectors", "unit_type", b"unit_type", "uscc", b"uscc"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType_item: _TypeAlias = _typing.Literal["responsible_person", "key_part", "emergency_plan"]  # noqa: Y015
+    _WhichOneofArgType_item: _TypeAlias = _typing.Literal["item", b"item"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_item) -> _WhichOneofReturnType_item | None: ...
 
 Global___DossierUpdated: _TypeAlias = DossierUpdated  # noqa: Y015
 

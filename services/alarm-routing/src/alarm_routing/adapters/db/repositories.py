@@ -1,25 +1,53 @@
-"""The repositories over one AsyncSession (SQLAlchemy 2 Core-style statements on the typed tables)."""
+"""The repositories over one AsyncSession: Core statements on the tables, built once at import.
+
+A statement built per call (or one naming an ORM entity) is compiled again, or taken through the ORM's
+machinery, on every execution; these are compiled once and run with parameters (lists of them for
+several rows), which is what the intake's hundreds of alarms a second need.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    func,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from alarm_routing.adapters.db.personal_data import PersonalDataCipher
 from alarm_routing.adapters.db.tables import (
-    AlarmRow,
-    EscalationTimerRow,
-    ReportRow,
-    RouteRow,
-    SilenceRow,
-    TimelineRow,
-    UnitRow,
+    alarm_table,
+    escalation_timer_table,
+    report_table,
+    route_table,
+    silence_table,
+    timeline_table,
+    unit_device_table,
+    unit_emergency_plan_table,
+    unit_key_part_table,
+    unit_responsible_person_table,
+    unit_table,
+)
+from alarm_routing.domain.context import (
+    EmergencyPlanSummary,
+    KeyPartSummary,
+    ResponsibleContact,
+    ResponsibleRole,
+    UnitContext,
 )
 from alarm_routing.domain.enums import (
     ActorKind,
@@ -38,6 +66,7 @@ from alarm_routing.service.unit_of_work import (
     SilenceRepository,
     Timer,
     TimerRepository,
+    UnitContextRepository,
     UnitRepository,
 )
 from neibao_identity import Scope, scope_clause
@@ -45,10 +74,16 @@ from neibao_identity import Scope, scope_clause
 
 def actor_to_json(actor: Actor) -> dict[str, Any]:
     """An actor as stored in JSONB."""
-    data = asdict(actor)
-    data["kind"] = actor.kind.value
-    data["roles"] = list(actor.roles)
-    return data
+    return {
+        "kind": actor.kind.value,
+        "subject": actor.subject,
+        "name": actor.name,
+        "roles": list(actor.roles),
+        "jurisdiction": actor.jurisdiction,
+        "sector": actor.sector,
+        "unit": actor.unit,
+        "client_id": actor.client_id,
+    }
 
 
 def actor_from_json(data: dict[str, Any]) -> Actor:
@@ -56,7 +91,109 @@ def actor_from_json(data: dict[str, Any]) -> Actor:
     return Actor(**{**data, "kind": ActorKind(data["kind"]), "roles": tuple(data.get("roles", ()))})
 
 
-def _route(row: RouteRow) -> Route:
+# --- alarms -----------------------------------------------------------------------------------------
+
+_alarm = alarm_table.c
+_route_c = route_table.c
+_timeline = timeline_table.c
+_report = report_table.c
+
+_SOURCE_TAKEN_AS_REPEAT = exists().where(
+    _report.source == bindparam("source"),
+    _report.source_id == bindparam("source_id"),
+    # The literal lets a generic (prepared) plan use the partial unique index.
+    text("source_id <> ''"),
+)
+_NEW_ALARM_COLUMNS = [column for column in alarm_table.c if column.name != "seq"]
+# The alarm unless its source id was taken in already, as an alarm (the conflict) or as a repeat counted
+# on one: the retransmit check and the insert in one statement.
+_INSERT_ALARM = (
+    insert(alarm_table)
+    .from_select(
+        [column.name for column in _NEW_ALARM_COLUMNS],
+        select(*(bindparam(column.name, type_=column.type) for column in _NEW_ALARM_COLUMNS)).where(
+            ~_SOURCE_TAKEN_AS_REPEAT
+        ),
+    )
+    .on_conflict_do_nothing(index_elements=["source", "source_id"], index_where=text("source_id <> ''"))
+    .returning(_alarm.id)
+)
+_SELECT_ALARM = select(alarm_table)
+_ALARM_BY_ID = _SELECT_ALARM.where(_alarm.id == bindparam("alarm_id"))
+_ALARM_BY_ID_LOCKED = _ALARM_BY_ID.with_for_update()
+# The literal `source_id <> ''` lets a generic (prepared) plan use the partial unique indexes.
+_ALARM_BY_SOURCE = (
+    _SELECT_ALARM.where(
+        _alarm.id.in_(
+            union_all(
+                select(_alarm.id).where(
+                    _alarm.source == bindparam("source"),
+                    _alarm.source_id == bindparam("source_id"),
+                    text("source_id <> ''"),
+                ),
+                select(_report.alarm_id).where(
+                    _report.source == bindparam("source"),
+                    _report.source_id == bindparam("source_id"),
+                    text("source_id <> ''"),
+                ),
+            )
+        )
+    )
+    .order_by(_alarm.seq)
+    .limit(1)
+)
+_LOCK_ZONE = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("key"), 0)))
+_OPEN_FOR_ZONE = (
+    _SELECT_ALARM.where(
+        _alarm.uscc == bindparam("uscc"),
+        _alarm.zone == bindparam("zone"),
+        _alarm.kind == bindparam("kind"),
+        # As the partial index ix_alarm_open_zone says it, so that a generic plan can use it.
+        text("zone <> '' AND status NOT IN ('resolved', 'closed')"),
+        func.coalesce(_alarm.last_reported_at, _alarm.received_at) >= bindparam("since"),
+    )
+    .order_by(_alarm.seq.desc())
+    .limit(1)
+    .with_for_update()
+)
+_INSERT_REPORT = insert(report_table)
+# The columns a save writes back are the parameters' keys; the alarm is named by `alarm_id`.
+_UPDATE_ALARM = update(alarm_table).where(_alarm.id == bindparam("alarm_id"))
+# Several rows go in as one multi-row INSERT per call: with RETURNING, SQLAlchemy batches a list of
+# parameter sets into one statement ("insertmanyvalues") instead of the driver's pipelined executemany.
+_route_insert = insert(route_table)
+# A route's party, target and reason never change; its acknowledgement and escalation do.
+_UPSERT_ROUTES = _route_insert.on_conflict_do_update(
+    index_elements=[_route_c.id],
+    set_={
+        name: _route_insert.excluded[name]
+        for name in (
+            "acknowledge_by",
+            "acknowledged_at",
+            "acknowledged_by",
+            "note",
+            "escalation_level",
+            "repeats",
+        )
+    },
+).returning(_route_c.id)
+_INSERT_TIMELINE = insert(timeline_table).returning(_timeline.id)
+_ROUTES_OF = (
+    select(route_table)
+    .where(_route_c.alarm_id == bindparam("alarm_id"))
+    .order_by(_route_c.routed_at, _route_c.id)
+)
+_ROUTES_OF_MANY = (
+    select(route_table)
+    .where(_route_c.alarm_id.in_(bindparam("alarm_ids", expanding=True)))
+    .order_by(_route_c.routed_at, _route_c.id)
+)
+_TIMELINE_OF = (
+    select(timeline_table).where(_timeline.alarm_id == bindparam("alarm_id")).order_by(_timeline.id)
+)
+
+
+def _route(row: Row[Any]) -> Route:
     return Route(
         id=row.id,
         party=PartyKind(row.party),
@@ -95,7 +232,19 @@ def _route_values(alarm_id: uuid.UUID, route: Route) -> dict[str, Any]:
     }
 
 
-def _entry(row: TimelineRow) -> TimelineEntry:
+def _entry_values(alarm_id: uuid.UUID, entry: TimelineEntry) -> dict[str, Any]:
+    return {
+        "alarm_id": alarm_id,
+        "type": entry.type.value,
+        "at": entry.at,
+        "actor": actor_to_json(entry.actor),
+        "party": entry.party.value if entry.party else None,
+        "target": entry.target,
+        "detail": entry.detail,
+    }
+
+
+def _entry(row: Row[Any]) -> TimelineEntry:
     return TimelineEntry(
         type=TimelineType(row.type),
         at=row.at,
@@ -107,7 +256,7 @@ def _entry(row: TimelineRow) -> TimelineEntry:
     )
 
 
-def _alarm(row: AlarmRow, routes: list[Route], timeline: list[TimelineEntry]) -> Alarm:
+def _alarm_of(row: Row[Any], routes: list[Route], timeline: list[TimelineEntry]) -> Alarm:
     return Alarm(
         id=row.id,
         uscc=row.uscc,
@@ -142,7 +291,7 @@ def _alarm(row: AlarmRow, routes: list[Route], timeline: list[TimelineEntry]) ->
 
 
 def _scope(scope: Scope) -> ColumnElement[bool]:
-    return scope_clause(scope, jurisdiction=AlarmRow.jurisdiction, sector=AlarmRow.sector, unit=AlarmRow.uscc)
+    return scope_clause(scope, jurisdiction=_alarm.jurisdiction, sector=_alarm.sector, unit=_alarm.uscc)
 
 
 class SqlAlarmRepository(AlarmRepository):
@@ -153,39 +302,36 @@ class SqlAlarmRepository(AlarmRepository):
         self._stored_entries: dict[uuid.UUID, int] = {}
 
     async def add(self, alarm: Alarm) -> bool:
-        """Insert the alarm, its routes and timeline unless its source id was taken in already."""
+        """Insert the alarm, its routes and timeline unless its source id was taken in already (as an alarm
+        or as a repeat)."""
         inserted = await self._session.execute(
-            insert(AlarmRow)
-            .values(
-                id=alarm.id,
-                uscc=alarm.uscc,
-                kind=alarm.kind.value,
-                priority=alarm.priority,
-                status=alarm.status.value,
-                occurred_at=alarm.occurred_at,
-                received_at=alarm.received_at,
-                updated_at=alarm.updated_at or alarm.received_at,
-                description=alarm.description,
-                source=alarm.source,
-                source_id=alarm.source_id,
-                zone=alarm.zone,
-                device_id=alarm.device_id,
-                jurisdiction=alarm.unit.jurisdiction,
-                sector=alarm.unit.sector,
-                unit_name=alarm.unit.name,
-                police_station=alarm.unit.police_station,
-                key_unit=alarm.unit.key_unit,
-                rules_version=alarm.rules_version,
-                outcome=alarm.outcome.value if alarm.outcome else None,
-                raised_by=actor_to_json(alarm.raised_by),
-                repeat_count=alarm.repeat_count,
-                last_reported_at=alarm.last_reported_at,
-                silence_id=alarm.silence_id,
-            )
-            .on_conflict_do_nothing(
-                index_elements=["source", "source_id"], index_where=text("source_id <> ''")
-            )
-            .returning(AlarmRow.id)
+            _INSERT_ALARM,
+            {
+                "id": alarm.id,
+                "uscc": alarm.uscc,
+                "kind": alarm.kind.value,
+                "priority": alarm.priority,
+                "status": alarm.status.value,
+                "occurred_at": alarm.occurred_at,
+                "received_at": alarm.received_at,
+                "updated_at": alarm.updated_at or alarm.received_at,
+                "description": alarm.description,
+                "source": alarm.source,
+                "source_id": alarm.source_id,
+                "zone": alarm.zone,
+                "device_id": alarm.device_id,
+                "jurisdiction": alarm.unit.jurisdiction,
+                "sector": alarm.unit.sector,
+                "unit_name": alarm.unit.name,
+                "police_station": alarm.unit.police_station,
+                "key_unit": alarm.unit.key_unit,
+                "rules_version": alarm.rules_version,
+                "outcome": alarm.outcome.value if alarm.outcome else None,
+                "raised_by": actor_to_json(alarm.raised_by),
+                "repeat_count": alarm.repeat_count,
+                "last_reported_at": alarm.last_reported_at,
+                "silence_id": alarm.silence_id,
+            },
         )
         if inserted.first() is None:
             return False
@@ -197,152 +343,112 @@ class SqlAlarmRepository(AlarmRepository):
         self, alarm_id: uuid.UUID, scope: Scope | None, *, for_update: bool = False
     ) -> Alarm | None:
         """One alarm with routes and timeline."""
-        statement = select(AlarmRow).where(AlarmRow.id == alarm_id)
+        statement = _ALARM_BY_ID_LOCKED if for_update else _ALARM_BY_ID
         if scope is not None:
             statement = statement.where(_scope(scope))
-        if for_update:
-            statement = statement.with_for_update()
-        row = (await self._session.execute(statement.execution_options(populate_existing=True))).scalar()
+        row = (await self._session.execute(statement, {"alarm_id": alarm_id})).first()
         return None if row is None else await self._load(row)
 
     async def get_by_source(self, source: str, source_id: str) -> Alarm | None:
-        """The alarm a sender gave this id, as its first report or a repeat."""
-        row = (
-            await self._session.execute(
-                select(AlarmRow).where(AlarmRow.source == source, AlarmRow.source_id == source_id)
-            )
-        ).scalar()
-        if row is None:
-            repeat = select(ReportRow.alarm_id).where(
-                ReportRow.source == source, ReportRow.source_id == source_id
-            )
-            row = (await self._session.execute(select(AlarmRow).where(AlarmRow.id.in_(repeat)))).scalar()
+        """The alarm a sender gave this id, as its first report or a repeat (one query either way)."""
+        if not source_id:
+            return None
+        found = await self._session.execute(_ALARM_BY_SOURCE, {"source": source, "source_id": source_id})
+        row = found.first()
         return None if row is None else await self._load(row)
 
     async def lock_zone(self, uscc: str, zone: str, kind: AlarmKind) -> None:
         """A transaction-scoped advisory lock on the zone and kind."""
-        key = f"alarm-zone:{uscc}:{zone}:{kind.value}"
-        await self._session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+        await self._session.execute(_LOCK_ZONE, {"key": f"alarm-zone:{uscc}:{zone}:{kind.value}"})
 
     async def open_for_zone(self, uscc: str, zone: str, kind: AlarmKind, since: datetime) -> Alarm | None:
         """The newest unfinished alarm of the zone and kind reported since `since`, locked."""
-        latest = func.coalesce(AlarmRow.last_reported_at, AlarmRow.received_at)
-        row = (
-            await self._session.execute(
-                select(AlarmRow)
-                .where(
-                    AlarmRow.uscc == uscc,
-                    AlarmRow.zone == zone,
-                    AlarmRow.kind == kind.value,
-                    AlarmRow.zone != "",
-                    AlarmRow.status.not_in(("resolved", "closed")),
-                    latest >= since,
-                )
-                .order_by(AlarmRow.seq.desc())
-                .limit(1)
-                .with_for_update()
-            )
-        ).scalar()
+        if not zone:
+            return None
+        found = await self._session.execute(
+            _OPEN_FOR_ZONE, {"uscc": uscc, "zone": zone, "kind": kind.value, "since": since}
+        )
+        row = found.first()
         return None if row is None else await self._load(row)
 
     async def add_report(self, alarm: Alarm, report: Report) -> None:
         """Record a repeat report."""
         await self._session.execute(
-            insert(ReportRow).values(
-                alarm_id=alarm.id,
-                source=report.source,
-                source_id=report.source_id,
-                occurred_at=report.occurred_at,
-                received_at=report.received_at,
-                description=report.description,
-                reported_by=actor_to_json(report.reported_by),
-            )
+            _INSERT_REPORT,
+            {
+                "alarm_id": alarm.id,
+                "source": report.source,
+                "source_id": report.source_id,
+                "occurred_at": report.occurred_at,
+                "received_at": report.received_at,
+                "description": report.description,
+                "reported_by": actor_to_json(report.reported_by),
+            },
         )
 
     async def list(self, criteria: AlarmFilter, scope: Scope, limit: int) -> Sequence[tuple[int, Alarm]]:
         """A page, newest first, with routes (timelines are left out of lists)."""
-        statement = select(AlarmRow).where(_scope(scope)).order_by(AlarmRow.seq.desc()).limit(limit)
+        statement = _SELECT_ALARM.where(_scope(scope)).order_by(_alarm.seq.desc()).limit(limit)
         if criteria.status is not None:
-            statement = statement.where(AlarmRow.status == criteria.status.value)
+            statement = statement.where(_alarm.status == criteria.status.value)
         if criteria.uscc:
-            statement = statement.where(AlarmRow.uscc == criteria.uscc)
+            statement = statement.where(_alarm.uscc == criteria.uscc)
         if criteria.before_seq is not None:
-            statement = statement.where(AlarmRow.seq < criteria.before_seq)
-        rows = (await self._session.execute(statement)).scalars().all()
+            statement = statement.where(_alarm.seq < criteria.before_seq)
+        rows = (await self._session.execute(statement)).all()
         routes: dict[uuid.UUID, list[Route]] = {row.id: [] for row in rows}
         if rows:
-            route_rows = await self._session.execute(
-                select(RouteRow)
-                .where(RouteRow.alarm_id.in_(routes))
-                .order_by(RouteRow.routed_at, RouteRow.id)
-            )
-            for route_row in route_rows.scalars():
+            route_rows = await self._session.execute(_ROUTES_OF_MANY, {"alarm_ids": list(routes)})
+            for route_row in route_rows:
                 routes[route_row.alarm_id].append(_route(route_row))
-        return [(row.seq, _alarm(row, routes[row.id], [])) for row in rows]
+        return [(row.seq, _alarm_of(row, routes[row.id], [])) for row in rows]
 
     async def save(self, alarm: Alarm) -> None:
         """Write back state, routes (upserted) and the timeline entries added since loading."""
         await self._session.execute(
-            update(AlarmRow)
-            .where(AlarmRow.id == alarm.id)
-            .values(
-                status=alarm.status.value,
-                priority=alarm.priority,
-                outcome=alarm.outcome.value if alarm.outcome else None,
-                updated_at=alarm.updated_at or alarm.received_at,
-                repeat_count=alarm.repeat_count,
-                last_reported_at=alarm.last_reported_at,
-            )
+            _UPDATE_ALARM,
+            {
+                "alarm_id": alarm.id,
+                "status": alarm.status.value,
+                "priority": alarm.priority,
+                "outcome": alarm.outcome.value if alarm.outcome else None,
+                "updated_at": alarm.updated_at or alarm.received_at,
+                "repeat_count": alarm.repeat_count,
+                "last_reported_at": alarm.last_reported_at,
+            },
         )
         await self._write_children(alarm)
 
     async def _write_children(self, alarm: Alarm) -> None:
+        # One statement for all routes, one for all new entries (several parameter sets, one compilation).
         if alarm.routes:
-            statement = insert(RouteRow).values([_route_values(alarm.id, r) for r in alarm.routes])
-            changing = (
-                "acknowledge_by",
-                "acknowledged_at",
-                "acknowledged_by",
-                "note",
-                "escalation_level",
-                "repeats",
-            )
-            await self._session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[RouteRow.id], set_={name: statement.excluded[name] for name in changing}
-                )
-            )
+            await self._session.execute(_UPSERT_ROUTES, [_route_values(alarm.id, r) for r in alarm.routes])
         stored = self._stored_entries.get(alarm.id, 0)
         new = alarm.timeline[stored:]
         if new:
-            await self._session.execute(
-                insert(TimelineRow).values(
-                    [
-                        {
-                            "alarm_id": alarm.id,
-                            "type": e.type.value,
-                            "at": e.at,
-                            "actor": actor_to_json(e.actor),
-                            "party": e.party.value if e.party else None,
-                            "target": e.target,
-                            "detail": e.detail,
-                        }
-                        for e in new
-                    ]
-                )
-            )
+            await self._session.execute(_INSERT_TIMELINE, [_entry_values(alarm.id, e) for e in new])
         self._stored_entries[alarm.id] = len(alarm.timeline)
 
-    async def _load(self, row: AlarmRow) -> Alarm:
-        routes = await self._session.execute(
-            select(RouteRow).where(RouteRow.alarm_id == row.id).order_by(RouteRow.routed_at, RouteRow.id)
-        )
-        entries = await self._session.execute(
-            select(TimelineRow).where(TimelineRow.alarm_id == row.id).order_by(TimelineRow.id)
-        )
-        timeline = [_entry(e) for e in entries.scalars()]
+    async def _load(self, row: Row[Any]) -> Alarm:
+        routes = await self._session.execute(_ROUTES_OF, {"alarm_id": row.id})
+        entries = await self._session.execute(_TIMELINE_OF, {"alarm_id": row.id})
+        timeline = [_entry(e) for e in entries]
         self._stored_entries[row.id] = len(timeline)
-        return _alarm(row, [_route(r) for r in routes.scalars()], timeline)
+        return _alarm_of(row, [_route(r) for r in routes], timeline)
+
+
+# --- read models --------------------------------------------------------------------------------------
+
+_unit = unit_table.c
+_UNIT = select(
+    _unit.uscc,
+    _unit.name,
+    _unit.jurisdiction,
+    _unit.police_station,
+    _unit.sector,
+    _unit.key_unit,
+    _unit.closed,
+).where(_unit.uscc == bindparam("uscc"))
 
 
 class SqlUnitRepository(UnitRepository):
@@ -353,7 +459,7 @@ class SqlUnitRepository(UnitRepository):
 
     async def get(self, uscc: str) -> UnitFacts | None:
         """What is known of the unit."""
-        row = (await self._session.execute(select(UnitRow).where(UnitRow.uscc == uscc))).scalar()
+        row = (await self._session.execute(_UNIT, {"uscc": uscc})).first()
         if row is None:
             return None
         return UnitFacts(
@@ -367,6 +473,95 @@ class SqlUnitRepository(UnitRepository):
         )
 
 
+def _of_unit(table: Any, *order: Any) -> Select[Any]:
+    return select(table).where(table.c.uscc == bindparam("uscc")).order_by(*order)
+
+
+_plan = unit_emergency_plan_table.c
+_part = unit_key_part_table.c
+_person = unit_responsible_person_table.c
+_PLANS = _of_unit(unit_emergency_plan_table, _plan.title, _plan.plan_id)
+_KEY_PARTS = _of_unit(unit_key_part_table, _part.name, _part.id)
+_PEOPLE = _of_unit(unit_responsible_person_table, _person.name, _person.id)
+_DEVICE_KEY_PART = select(unit_device_table.c.key_part).where(
+    unit_device_table.c.id == bindparam("device_id"), unit_device_table.c.uscc == bindparam("uscc")
+)
+
+
+class SqlUnitContextRepository(UnitContextRepository):
+    """The unit context read model; phones opened here (the handler discloses them)."""
+
+    def __init__(self, session: AsyncSession, personal_data: PersonalDataCipher) -> None:
+        self._session = session
+        self._personal_data = personal_data
+
+    async def get(self, uscc: str, *, contacts: bool = True) -> UnitContext:
+        """The unit's current plans, key parts and (with `contacts`) responsible persons."""
+        key = {"uscc": uscc}
+        plans = (await self._session.execute(_PLANS, key)).all()
+        parts = (await self._session.execute(_KEY_PARTS, key)).all()
+        people = (await self._session.execute(_PEOPLE, key)).all() if contacts else ()
+        return UnitContext(
+            emergency_plans=tuple(
+                EmergencyPlanSummary(
+                    plan_id=str(row.plan_id),
+                    id=str(row.id),
+                    version=row.version,
+                    title=row.title,
+                    scenario=row.scenario,
+                    content=row.content,
+                    effective_on=row.effective_on,
+                )
+                for row in plans
+            ),
+            key_parts=tuple(
+                KeyPartSummary(
+                    id=str(row.id),
+                    name=row.name,
+                    location=row.location,
+                    description=row.description,
+                    protection_measures=tuple(row.protection_measures),
+                    required_device_types=tuple(row.required_device_types),
+                )
+                for row in parts
+            ),
+            responsible_persons=tuple(
+                ResponsibleContact(
+                    id=str(row.id),
+                    role=ResponsibleRole(row.role),
+                    name=row.name,
+                    position=row.position,
+                    phone=self._personal_data.open_phone(row.id, row.phone),
+                )
+                for row in people
+            ),
+        )
+
+    async def device_key_part(self, uscc: str, device_id: str) -> str:
+        """The key part the device guards, as the device inventory last announced it."""
+        if not device_id:
+            return ""
+        found = await self._session.scalar(_DEVICE_KEY_PART, {"device_id": device_id, "uscc": uscc})
+        return found or ""
+
+
+# --- escalation timers --------------------------------------------------------------------------------
+
+_timer = escalation_timer_table.c
+_timer_insert = insert(escalation_timer_table)
+_ARM_TIMER = _timer_insert.on_conflict_do_update(
+    index_elements=["route_id"], set_={"due_at": _timer_insert.excluded.due_at}
+)
+_DUE_TIMERS = (
+    select(_timer.id, _timer.alarm_id, _timer.route_id, _timer.due_at)
+    .where(_timer.due_at <= bindparam("now"))
+    .order_by(_timer.due_at)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_DISARM_TIMER = delete(escalation_timer_table).where(_timer.id == bindparam("timer_id"))
+
+
 class SqlTimerRepository(TimerRepository):
     """Escalation timers: a due-time table polled with FOR UPDATE SKIP LOCKED."""
 
@@ -375,28 +570,35 @@ class SqlTimerRepository(TimerRepository):
 
     async def set(self, alarm_id: uuid.UUID, route_id: uuid.UUID, due_at: datetime) -> None:
         """Arm or re-arm."""
-        statement = insert(EscalationTimerRow).values(alarm_id=alarm_id, route_id=route_id, due_at=due_at)
         await self._session.execute(
-            statement.on_conflict_do_update(index_elements=["route_id"], set_={"due_at": due_at})
+            _ARM_TIMER, {"alarm_id": alarm_id, "route_id": route_id, "due_at": due_at}
         )
 
     async def due(self, now: datetime, limit: int) -> Sequence[Timer]:
         """Due timers, earliest first; those another escalator has locked are skipped."""
-        rows = await self._session.execute(
-            select(EscalationTimerRow)
-            .where(EscalationTimerRow.due_at <= now)
-            .order_by(EscalationTimerRow.due_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        return [Timer(r.id, r.alarm_id, r.route_id, r.due_at) for r in rows.scalars()]
+        rows = await self._session.execute(_DUE_TIMERS, {"now": now, "limit": limit})
+        return [Timer(r.id, r.alarm_id, r.route_id, r.due_at) for r in rows]
 
     async def delete(self, timer_id: int) -> None:
         """Disarm."""
-        await self._session.execute(delete(EscalationTimerRow).where(EscalationTimerRow.id == timer_id))
+        await self._session.execute(_DISARM_TIMER, {"timer_id": timer_id})
 
 
-def _silence(row: SilenceRow) -> Silence:
+# --- silences -----------------------------------------------------------------------------------------
+
+_silence_c = silence_table.c
+_INSERT_SILENCE = insert(silence_table)
+_UPDATE_SILENCE = update(silence_table).where(_silence_c.id == bindparam("silence_id"))
+_SELECT_SILENCE = select(silence_table)
+_IN_FORCE = _SELECT_SILENCE.where(
+    _silence_c.uscc == bindparam("uscc"),
+    _silence_c.state == SilenceState.ACTIVE.value,
+    _silence_c.starts_at <= bindparam("at"),
+    _silence_c.ends_at > bindparam("at"),
+)
+
+
+def _silence(row: Row[Any]) -> Silence:
     return Silence(
         id=row.id,
         uscc=row.uscc,
@@ -415,6 +617,12 @@ def _silence(row: SilenceRow) -> Silence:
     )
 
 
+def _silence_scope(scope: Scope) -> ColumnElement[bool]:
+    return scope_clause(
+        scope, jurisdiction=_silence_c.jurisdiction, sector=_silence_c.sector, unit=_silence_c.uscc
+    )
+
+
 class SqlSilenceRepository(SilenceRepository):
     """Silences in PostgreSQL, scoped like alarms by the unit's jurisdiction, sector and USCC."""
 
@@ -424,70 +632,54 @@ class SqlSilenceRepository(SilenceRepository):
     async def add(self, silence: Silence, unit: UnitFacts) -> None:
         """Insert."""
         await self._session.execute(
-            insert(SilenceRow).values(
-                id=silence.id,
-                uscc=silence.uscc,
-                device_id=silence.device_id,
-                jurisdiction=unit.jurisdiction,
-                sector=unit.sector,
-                starts_at=silence.starts_at,
-                ends_at=silence.ends_at,
-                reason=silence.reason,
-                includes_life_safety=silence.includes_life_safety,
-                state=silence.state.value,
-                created_by=actor_to_json(silence.created_by),
-                created_at=silence.created_at,
-            )
+            _INSERT_SILENCE,
+            {
+                "id": silence.id,
+                "uscc": silence.uscc,
+                "device_id": silence.device_id,
+                "jurisdiction": unit.jurisdiction,
+                "sector": unit.sector,
+                "starts_at": silence.starts_at,
+                "ends_at": silence.ends_at,
+                "reason": silence.reason,
+                "includes_life_safety": silence.includes_life_safety,
+                "state": silence.state.value,
+                "created_by": actor_to_json(silence.created_by),
+                "created_at": silence.created_at,
+            },
         )
 
     async def get(self, silence_id: uuid.UUID, scope: Scope, *, for_update: bool = False) -> Silence | None:
         """One silence in scope."""
-        statement = select(SilenceRow).where(SilenceRow.id == silence_id, _silence_scope(scope))
+        statement = _SELECT_SILENCE.where(_silence_c.id == silence_id, _silence_scope(scope))
         if for_update:
             statement = statement.with_for_update()
-        row = (await self._session.execute(statement)).scalar()
+        row = (await self._session.execute(statement)).first()
         return None if row is None else _silence(row)
 
     async def list(self, uscc: str, scope: Scope, limit: int) -> Sequence[Silence]:
         """Newest first."""
         statement = (
-            select(SilenceRow)
-            .where(_silence_scope(scope))
-            .order_by(SilenceRow.created_at.desc())
-            .limit(limit)
+            _SELECT_SILENCE.where(_silence_scope(scope)).order_by(_silence_c.created_at.desc()).limit(limit)
         )
         if uscc:
-            statement = statement.where(SilenceRow.uscc == uscc)
-        return [_silence(row) for row in (await self._session.execute(statement)).scalars()]
+            statement = statement.where(_silence_c.uscc == uscc)
+        return [_silence(row) for row in await self._session.execute(statement)]
 
     async def save(self, silence: Silence) -> None:
         """Write back state, approval and cancellation."""
         await self._session.execute(
-            update(SilenceRow)
-            .where(SilenceRow.id == silence.id)
-            .values(
-                state=silence.state.value,
-                approved_by=actor_to_json(silence.approved_by) if silence.approved_by else None,
-                approved_at=silence.approved_at,
-                cancelled_by=actor_to_json(silence.cancelled_by) if silence.cancelled_by else None,
-                cancelled_at=silence.cancelled_at,
-            )
+            _UPDATE_SILENCE,
+            {
+                "silence_id": silence.id,
+                "state": silence.state.value,
+                "approved_by": actor_to_json(silence.approved_by) if silence.approved_by else None,
+                "approved_at": silence.approved_at,
+                "cancelled_by": actor_to_json(silence.cancelled_by) if silence.cancelled_by else None,
+                "cancelled_at": silence.cancelled_at,
+            },
         )
 
     async def in_force(self, uscc: str, at: datetime) -> Sequence[Silence]:
         """The unit's active silences spanning `at`."""
-        rows = await self._session.execute(
-            select(SilenceRow).where(
-                SilenceRow.uscc == uscc,
-                SilenceRow.state == SilenceState.ACTIVE.value,
-                SilenceRow.starts_at <= at,
-                SilenceRow.ends_at > at,
-            )
-        )
-        return [_silence(row) for row in rows.scalars()]
-
-
-def _silence_scope(scope: Scope) -> ColumnElement[bool]:
-    return scope_clause(
-        scope, jurisdiction=SilenceRow.jurisdiction, sector=SilenceRow.sector, unit=SilenceRow.uscc
-    )
+        return [_silence(row) for row in await self._session.execute(_IN_FORCE, {"uscc": uscc, "at": at})]

@@ -13,9 +13,12 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Index,
+    Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -55,6 +58,76 @@ class UnitRow(Base):
     closed: Mapped[bool] = mapped_column(server_default=text("false"))
     # The registry's version of the unit last applied (0: only heard of through a later event).
     registry_version: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+
+
+class UnitResponsiblePersonRow(Base):
+    """A unit's responsible person (read model of the registry's dossier); `phone` is ciphertext."""
+
+    __tablename__ = "unit_responsible_person"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(_code(18))
+    role: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    position: Mapped[str] = mapped_column(Text, server_default="")
+    phone: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Blind index of the phone: a caller's number matched to its person without decrypting any row.
+    phone_index: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The registry's version of the person last applied.
+    registry_version: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("ix_unit_responsible_person_uscc", "uscc"),
+        Index("ix_unit_responsible_person_phone_index", "phone_index"),
+    )
+
+
+class UnitKeyPartRow(Base):
+    """A unit's key part (read model of the registry's dossier)."""
+
+    __tablename__ = "unit_key_part"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(_code(18))
+    name: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(Text, server_default="")
+    description: Mapped[str] = mapped_column(Text, server_default="")
+    protection_measures: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    required_device_types: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    registry_version: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_unit_key_part_uscc", "uscc"),)
+
+
+class UnitEmergencyPlanRow(Base):
+    """The current version of a unit's emergency plan, by the plan's id (read model of the registry's)."""
+
+    __tablename__ = "unit_emergency_plan"
+
+    plan_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(_code(18))
+    # The current version's id and number.
+    id: Mapped[uuid.UUID]
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    scenario: Mapped[str] = mapped_column(Text, server_default="")
+    content: Mapped[str] = mapped_column(Text, server_default="")
+    effective_on: Mapped[str] = mapped_column(Text, server_default="")
+
+    __table_args__ = (Index("ix_unit_emergency_plan_uscc", "uscc"),)
+
+
+class UnitDeviceRow(Base):
+    """Which key part a unit's device guards (read model of the device inventory's events)."""
+
+    __tablename__ = "unit_device"
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    uscc: Mapped[str] = mapped_column(_code(18))
+    # The key part's id in the unit's dossier; empty for the unit as a whole.
+    key_part: Mapped[str] = mapped_column(Text, server_default="")
+    # The inventory's version of the device last applied.
+    inventory_version: Mapped[int] = mapped_column(BigInteger)
 
 
 class AlarmRow(Base):
@@ -224,3 +297,18 @@ class SilenceRow(Base):
         CheckConstraint("starts_at < ends_at", name="span"),
         Index("ix_silence_uscc_ends_at", "uscc", "ends_at"),
     )
+
+
+# The tables as Core: the repositories' statements are built once on these and cached compiled (an ORM
+# entity in a statement would send each execution through the ORM's compile and flush machinery).
+unit_table: Table = Base.metadata.tables["unit"]
+unit_responsible_person_table: Table = Base.metadata.tables["unit_responsible_person"]
+unit_key_part_table: Table = Base.metadata.tables["unit_key_part"]
+unit_emergency_plan_table: Table = Base.metadata.tables["unit_emergency_plan"]
+unit_device_table: Table = Base.metadata.tables["unit_device"]
+alarm_table: Table = Base.metadata.tables["alarm"]
+route_table: Table = Base.metadata.tables["alarm_route"]
+timeline_table: Table = Base.metadata.tables["alarm_timeline"]
+escalation_timer_table: Table = Base.metadata.tables["escalation_timer"]
+report_table: Table = Base.metadata.tables["alarm_report"]
+silence_table: Table = Base.metadata.tables["silence"]

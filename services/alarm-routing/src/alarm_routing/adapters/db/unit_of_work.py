@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from alarm_routing.adapters.db.personal_data import PersonalDataCipher
 from alarm_routing.adapters.db.repositories import (
     SqlAlarmRepository,
     SqlSilenceRepository,
     SqlTimerRepository,
+    SqlUnitContextRepository,
     SqlUnitRepository,
 )
 from alarm_routing.adapters.events import TOPIC, cloud_event
@@ -19,8 +21,14 @@ from neibao_messaging import Event, Outbox
 class SqlUnitOfWork(UnitOfWork):
     """Repositories over one session; `commit` writes the outbox rows in the same transaction."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], topic: str = TOPIC) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        personal_data: PersonalDataCipher,
+        topic: str = TOPIC,
+    ) -> None:
         self._sessions = sessions
+        self._personal_data = personal_data
         self._topic = topic
         self._session: AsyncSession | None = None
         self._events: list[Event] = []
@@ -33,6 +41,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.alarms = SqlAlarmRepository(self._session)
         self.silences = SqlSilenceRepository(self._session)
         self.units = SqlUnitRepository(self._session)
+        self.contexts = SqlUnitContextRepository(self._session, self._personal_data)
         self.timers = SqlTimerRepository(self._session)
         self._events = []
         return self
@@ -44,9 +53,9 @@ class SqlUnitOfWork(UnitOfWork):
     async def commit(self) -> None:
         """Outbox rows for the staged events, then one commit for everything."""
         session = self._require_session()
-        for event in self._events:
-            # The outbox API takes a sync Session; adding a row does no I/O, the commit below flushes it.
-            Outbox.add(session.sync_session, self._topic, event)
+        if self._events:
+            # One INSERT for every event of the transaction (it also wakes the relay at the commit).
+            await session.execute(*Outbox.insert_statement(self._topic, self._events))
         self._events = []
         await session.commit()
 

@@ -16,7 +16,11 @@ from google.protobuf.message import Message
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.adapters.proto_json import to_rest
-from gateway.entrypoints.http.registry_schemas import DEMO_UNIT, MAX_CURSOR_LENGTH, Uscc
+from gateway.entrypoints.http.dossier_schemas import (
+    DisclosureRead,
+    ResponsibleRole,
+)
+from gateway.entrypoints.http.registry_schemas import DEMO_UNIT, MAX_CURSOR_LENGTH, ActorRead, Uscc
 
 MAX_TEXT_LENGTH: Final = 2000
 MAX_KEY_LENGTH: Final = 200
@@ -122,19 +126,6 @@ class AlarmCreate(BaseModel):
     device_id: str | None = Field(default=None, max_length=MAX_KEY_LENGTH)
 
 
-class ActorRead(BaseModel):
-    """Who did something."""
-
-    kind: str | None
-    subject: str | None
-    name: str | None
-    roles: list[str]
-    jurisdiction: str | None
-    sector: str | None
-    unit: str | None
-    client_id: str | None
-
-
 class RouteRead(BaseModel):
     """One party the alarm went to, why, and its acknowledgement."""
 
@@ -176,6 +167,52 @@ class UnitSummaryRead(BaseModel):
     key_unit: bool
 
 
+class EmergencyPlanSummaryRead(BaseModel):
+    """The current version of one of the unit's emergency plans."""
+
+    plan_id: str | None = Field(description="The plan's id, shared by its versions.")
+    id: str | None = Field(description="This version's id.")
+    version: int
+    title: str | None
+    scenario: str | None = Field(description="The emergency it answers, e.g. 火灾, 暴恐袭击.")
+    content: str | None
+    effective_on: str | None = Field(description="ISO 8601 date.")
+
+
+class KeyPartSummaryRead(BaseModel):
+    """One of the unit's key parts (重要部位) and its protection."""
+
+    id: str | None
+    name: str | None
+    location: str | None = Field(description="Where it is inside the unit.")
+    description: str | None
+    protection_measures: list[str]
+    required_device_types: list[str] = Field(description="Technical protection it requires.")
+
+
+class ResponsibleContactRead(BaseModel):
+    """A responsible person of the unit, to call."""
+
+    id: str | None
+    role: ResponsibleRole | None
+    name: str | None
+    position: str | None
+    phone: str | None = Field(description="Masked unless the caller may see it (see `disclosure`).")
+
+
+class UnitContextRead(BaseModel):
+    """What the responder needs of the unit: its emergency plans, key parts (and the one the alarm came
+    from, when its zone names one) and responsible persons, from the unit registry's dossier."""
+
+    emergency_plans: list[EmergencyPlanSummaryRead]
+    key_parts: list[KeyPartSummaryRead]
+    alarm_key_part: KeyPartSummaryRead | None = Field(description="The key part the alarm's zone names.")
+    responsible_persons: list[ResponsibleContactRead] = Field(
+        description="The first responsible person first."
+    )
+    disclosure: DisclosureRead | None
+
+
 class AlarmRead(BaseModel):
     """An alarm with its routes and (for one alarm) its timeline."""
 
@@ -205,6 +242,9 @@ class AlarmRead(BaseModel):
     repeat_count: int = Field(description="Repeats from the same zone counted on this alarm.")
     last_reported_at: datetime | None
     silence_id: str | None = Field(description="The silence that suppressed it (routed to nobody), if any.")
+    context: UnitContextRead | None = Field(
+        description="The unit's plans, key parts and responsible persons (one alarm's read only; else null)."
+    )
 
 
 class AlarmCreated(AlarmRead):

@@ -55,7 +55,7 @@ class Severity(StrEnum):
     CRITICAL = "critical"
 
 
-class DeviceType(StrEnum):
+class KeyPartDeviceType(StrEnum):
     """Technical protection a key part needs (the device inventory's kinds)."""
 
     VIDEO_CAMERA = "video_camera"
@@ -146,7 +146,7 @@ class AssessmentResult(StrEnum):
     FAILED = "failed"
 
 
-class PartyKind(StrEnum):
+class InspectingParty(StrEnum):
     """Who inspected: the police or a sector regulator."""
 
     POLICE = "police"
@@ -357,7 +357,9 @@ class KeyPartRead(BaseModel):
     location: str | None = Field(description="Where it is inside the unit.")
     description: str | None
     protection_measures: list[str] = Field(description="Physical and human protection, in words.")
-    required_device_types: list[DeviceType | None] = Field(description="Technical protection it requires.")
+    required_device_types: list[KeyPartDeviceType | None] = Field(
+        description="Technical protection it requires."
+    )
     version: int
     created_at: datetime | None
     updated_at: datetime | None
@@ -391,7 +393,7 @@ class KeyPartCreate(BaseModel):
     location: str = Field(default="", max_length=MAX_TITLE_LENGTH)
     description: str = Field(default="", max_length=MAX_NOTE_LENGTH)
     protection_measures: list[Line] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
-    required_device_types: list[DeviceType] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    required_device_types: list[KeyPartDeviceType] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
 
 
 class KeyPartUpdate(BaseModel):
@@ -403,7 +405,7 @@ class KeyPartUpdate(BaseModel):
     location: str | None = Field(default=None, max_length=MAX_TITLE_LENGTH)
     description: str | None = Field(default=None, max_length=MAX_NOTE_LENGTH)
     protection_measures: list[Line] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
-    required_device_types: list[DeviceType] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
+    required_device_types: list[KeyPartDeviceType] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
 
 
 # --- emergency plans and drills --------------------------------------------------------------------
@@ -973,7 +975,7 @@ class HazardRead(BaseModel):
     id: str
     uscc: str
     inspection_id: str
-    party: PartyKind | None
+    party: InspectingParty | None
     party_sector: Sector | None
     severity: Severity | None
     description: str | None
@@ -1005,7 +1007,7 @@ class InspectionRead(BaseModel):
     id: str
     uscc: str
     inspected_on: date | None
-    party: PartyKind | None
+    party: InspectingParty | None
     party_sector: Sector | None = Field(description="The regulator's sector (regulator inspections).")
     organisation: str | None = Field(description="The inspecting body, e.g. 和平分局内保大队.")
     inspectors: list[str]

@@ -76,7 +76,7 @@ class SqlUnitOfWork(UnitOfWork):
         session = self._require_session()
         for event in self._events:
             # The outbox API takes a sync Session; adding a row does no I/O, the commit below flushes it.
-            Outbox.add(session.sync_session, self._topic, cloud_event(event))
+            Outbox.add(session.sync_session, self._topic, cloud_event(event, self._personal_data))
         self._events = []
         await session.commit()
 

@@ -1,7 +1,9 @@
 """Alarms: REST over neibao.alarmrouting.v1 (issue 6's stable contract), and their live stream.
 
 Each route declares its roles; the alarm routing applies object scope (an alarm or unit outside it answers
-404, lists hold only what is inside it) and derives the acknowledging party from the caller's token.
+404, lists hold only what is inside it) and derives the acknowledging party from the caller's token. One
+alarm's read carries the unit's responsible persons (names, phones clear or masked as `disclosure` says):
+it is audited before it leaves (no audit record, no data: 503).
 """
 
 from __future__ import annotations
@@ -32,13 +34,15 @@ from gateway.entrypoints.http.alarm_schemas import (
     SilenceRead,
 )
 from gateway.entrypoints.http.auth import require_roles
-from gateway.entrypoints.http.dependencies import Services
+from gateway.entrypoints.http.dependencies import Audit, Services
 from gateway.entrypoints.http.live import mount_live_stream
 from gateway.entrypoints.http.openapi import gateway_router
 from gateway.entrypoints.http.paging import PageSize
 from gateway.entrypoints.http.problems import problem_responses
 from gateway.entrypoints.http.rest import JSONDocument, message_response
+from gateway.service.audit import AuditTrail
 from neibao.alarmrouting.v1 import alarm_pb2, alarm_pb2_grpc, events_pb2, silence_pb2, silence_pb2_grpc
+from neibao.audit.v1 import audit_pb2
 from neibao_identity import Role
 from neibao_messaging import PayloadRegistry
 
@@ -144,20 +148,47 @@ async def list_alarms(
     return message_response(answer)
 
 
+async def audit_context(audit: AuditTrail, caller: Caller, alarm: alarm_pb2.Alarm) -> None:
+    """Record the read of the unit's responsible persons an alarm shows (none shown: nothing to record)."""
+    context = alarm.context
+    if not context.responsible_persons:
+        return
+    disclosure = context.disclosure
+    await audit.personal_data_read(
+        caller,
+        kinds=sorted(
+            audit_pb2.PersonalDataKind.Value(alarm_pb2.PersonalDataKind.Name(kind))
+            for kind in disclosure.kinds
+            if kind != alarm_pb2.PERSONAL_DATA_KIND_UNSPECIFIED
+        ),
+        disclosure=(
+            audit_pb2.DISCLOSURE_CLEAR
+            if disclosure.level == alarm_pb2.DISCLOSURE_LEVEL_CLEAR
+            else audit_pb2.DISCLOSURE_MASKED
+        ),
+        record_count=len(context.responsible_persons),
+        unit=alarm.uscc,
+    )
+
+
 @router.get(
     "/alarms/{alarm_id}",
-    summary="An alarm with its timeline",
+    summary="An alarm with its timeline and the unit's plans, key parts and responsible persons",
     operation_id="get_alarm",
     response_model=AlarmRead,
-    responses=problem_responses(404, 502),
+    responses=problem_responses(404, 502, 503),
 )
 async def get_alarm(
-    alarm_id: AlarmId, caller: Annotated[Caller, require_roles(*READERS)], services: Services
+    alarm_id: AlarmId, caller: Annotated[Caller, require_roles(*READERS)], services: Services, audit: Audit
 ) -> Response:
-    """One alarm in the caller's scope: routes with reasons and acknowledgements, and its full timeline."""
+    """One alarm in the caller's scope: routes with reasons and acknowledgements, its full timeline, and
+    under `context` what the responder needs of the unit: its current emergency plans, key parts (the one
+    the alarm came from as `alarm_key_part`) and responsible persons, phones in clear for police and the
+    province admin, masked for others (`context.disclosure`). The read of those persons is audited."""
     answer = await services.call(
         alarm_service(services).GetAlarm, alarm_pb2.GetAlarmRequest(id=alarm_id), caller
     )
+    await audit_context(audit, caller, answer.alarm)
     return message_response(answer.alarm)
 
 
