@@ -207,7 +207,10 @@ async def read_frames(
     last_event_id: str | None = None,
     within: float = 20,
 ) -> list[dict[str, Any]]:
-    """Frames of the alarm stream until every alarm id in `wanted` was seen (or `within` seconds passed)."""
+    """Frames of the alarm stream until every alarm id in `wanted` was seen (or `within` seconds passed).
+
+    A `gap` frame (events no longer held, e.g. resuming after an id this gateway never held) is left out.
+    """
     headers = bearer(token) | ({"Last-Event-ID": last_event_id} if last_event_id else {})
     frames: list[dict[str, Any]] = []
     current: dict[str, str] = {}
@@ -217,7 +220,8 @@ async def read_frames(
             assert response.status_code == 200, await response.aread()
             async for line in response.aiter_lines():
                 if line == "" and current:
-                    frames.append({**current, "json": json.loads(current.get("data", "null"))})
+                    if current.get("event") != "gap":
+                        frames.append({**current, "json": json.loads(current.get("data", "null"))})
                     current.clear()
                     if wanted <= {frame["json"]["data"]["id"] for frame in frames}:
                         return
