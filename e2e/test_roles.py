@@ -27,7 +27,13 @@ ROLE_OF = {
 }
 PLATFORM_ROLES = frozenset(ROLE_OF.values())
 # Real objects for the path parameters: a refusal must not depend on the object being missing.
-PATH_VALUES = {"uscc": DEMO_UNIT, "code": "210102"}
+PATH_VALUES = {
+    "uscc": DEMO_UNIT,
+    "code": "210102",
+    "sector": "postal",
+    "dataset": "shipments",
+    "batch_id": "role-matrix-batch",
+}
 # The dossier's items: any id will do (the role is refused before the item is looked for).
 PATH_VALUES |= dict.fromkeys(
     (
