@@ -184,7 +184,13 @@ class TestWithAServiceInterceptor:
     async def test_rejections_are_counted_and_traced(self, running: Running) -> None:
         with pytest.raises(grpc.aio.AioRpcError):
             await call(running, "Echo")(b"x")
-        assert samples(running, "grpc_server_handled_total")[labels("Echo", "UNAUTHENTICATED")] == 1
+        # The client has its status before the server's interceptors finish: wait for them (bounded).
+        key = labels("Echo", "UNAUTHENTICATED")
+        for _ in range(100):
+            if key in samples(running, "grpc_server_handled_total") and running.spans.get_finished_spans():
+                break
+            await asyncio.sleep(0.05)
+        assert samples(running, "grpc_server_handled_total")[key] == 1
         [span] = running.spans.get_finished_spans()
         assert span.name == f"/{SERVICE}/Echo"
 
