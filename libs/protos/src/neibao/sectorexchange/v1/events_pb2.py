@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from neibao.sectorexchange.v1 import exchange_pb2 as neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%neibao/sectorexchange/v1/events.proto\x12\x18neibao.sectorexchange.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\'neibao/sectorexchange/v1/exchange.proto\"\xb9\x02\n\rBatchAccepted\x12\x10\n\x08\x62\x61tch_id\x18\x01 \x01(\t\x12\x14\n\x0corganisation\x18\x02 \x01(\t\x12\x11\n\tclient_id\x18\x03 \x01(\t\x12\x0e\n\x06sector\x18\x04 \x01(\t\x12\x0f\n\x07\x64\x61taset\x18\x05 \x01(\t\x12\x16\n\x0eschema_version\x18\x06 \x01(\x05\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x07 \x01(\x05\x12\x10\n\x08rejected\x18\x08 \x01(\x05\x12\x32\n\x07receipt\x18\t \x01(\x0b\x32!.neibao.sectorexchange.v1.Receipt\x12\x14\n\x0clog_sequence\x18\n \x01(\x03\x12\x15\n\rjurisdictions\x18\x0b \x03(\t\x12/\n\x0breceived_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%neibao/sectorexchange/v1/events.proto\x12\x18neibao.sectorexchange.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\'neibao/sectorexchange/v1/exchange.proto\"\xb9\x02\n\rBatchAccepted\x12\x10\n\x08\x62\x61tch_id\x18\x01 \x01(\t\x12\x14\n\x0corganisation\x18\x02 \x01(\t\x12\x11\n\tclient_id\x18\x03 \x01(\t\x12\x0e\n\x06sector\x18\x04 \x01(\t\x12\x0f\n\x07\x64\x61taset\x18\x05 \x01(\t\x12\x16\n\x0eschema_version\x18\x06 \x01(\x05\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x07 \x01(\x05\x12\x10\n\x08rejected\x18\x08 \x01(\x05\x12\x32\n\x07receipt\x18\t \x01(\x0b\x32!.neibao.sectorexchange.v1.Receipt\x12\x14\n\x0clog_sequence\x18\n \x01(\x03\x12\x15\n\rjurisdictions\x18\x0b \x03(\t\x12/\n\x0breceived_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x90\x02\n\x12\x45\x61rlyWarningRaised\x12\x12\n\nwarning_id\x18\x01 \x01(\t\x12\x0f\n\x07rule_id\x18\x02 \x01(\t\x12\x15\n\rrules_version\x18\x03 \x01(\t\x12\x10\n\x08priority\x18\x04 \x01(\x05\x12\x0c\n\x04uscc\x18\x05 \x01(\t\x12\x14\n\x0cjurisdiction\x18\x06 \x01(\t\x12\x0e\n\x06sector\x18\x07 \x01(\t\x12\x0f\n\x07\x64\x61taset\x18\x08 \x01(\t\x12\x0f\n\x07summary\x18\t \x01(\t\x12\x11\n\tbatch_ids\x18\n \x03(\t\x12\x12\n\nrecord_ids\x18\x0b \x03(\t\x12/\n\x0boccurred_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,4 +35,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_BATCHACCEPTED']._serialized_start=142
   _globals['_BATCHACCEPTED']._serialized_end=455
+  _globals['_EARLYWARNINGRAISED']._serialized_start=458
+  _globals['_EARLYWARNINGRAISED']._serialized_end=730
 # @@protoc_insertion_point(module_scope)

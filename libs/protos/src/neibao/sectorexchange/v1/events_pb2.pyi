@@ -82,3 +82,66 @@ class BatchAccepted(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___BatchAccepted: _TypeAlias = BatchAccepted  # noqa: Y015
+
+@_typing.final
+class EarlyWarningRaised(_message.Message):
+    """An early-warning rule fired on accepted records (neibao.sector-exchange.warning.raised.v1); key = the
+    USCC of the unit the warning is about. Alarm routing raises an `early_warning` alarm from it, deduplicated
+    by `warning_id`. No personal data in clear: the summary names the rule and counts, the evidence is ids.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    WARNING_ID_FIELD_NUMBER: _builtins.int
+    RULE_ID_FIELD_NUMBER: _builtins.int
+    RULES_VERSION_FIELD_NUMBER: _builtins.int
+    PRIORITY_FIELD_NUMBER: _builtins.int
+    USCC_FIELD_NUMBER: _builtins.int
+    JURISDICTION_FIELD_NUMBER: _builtins.int
+    SECTOR_FIELD_NUMBER: _builtins.int
+    DATASET_FIELD_NUMBER: _builtins.int
+    SUMMARY_FIELD_NUMBER: _builtins.int
+    BATCH_IDS_FIELD_NUMBER: _builtins.int
+    RECORD_IDS_FIELD_NUMBER: _builtins.int
+    OCCURRED_AT_FIELD_NUMBER: _builtins.int
+    warning_id: _builtins.str
+    """Stable for one finding (the rule and the facts' key), so evaluating the same records again adds nothing."""
+    rule_id: _builtins.str
+    rules_version: _builtins.str
+    priority: _builtins.int
+    """1 = highest … 4."""
+    uscc: _builtins.str
+    jurisdiction: _builtins.str
+    """The division code of where it happened (the unit's, or the record's region code)."""
+    sector: _builtins.str
+    dataset: _builtins.str
+    summary: _builtins.str
+    @_builtins.property
+    def batch_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def record_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def occurred_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        warning_id: _builtins.str = ...,
+        rule_id: _builtins.str = ...,
+        rules_version: _builtins.str = ...,
+        priority: _builtins.int = ...,
+        uscc: _builtins.str = ...,
+        jurisdiction: _builtins.str = ...,
+        sector: _builtins.str = ...,
+        dataset: _builtins.str = ...,
+        summary: _builtins.str = ...,
+        batch_ids: _abc.Iterable[_builtins.str] | None = ...,
+        record_ids: _abc.Iterable[_builtins.str] | None = ...,
+        occurred_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred_at", b"occurred_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["batch_ids", b"batch_ids", "dataset", b"dataset", "jurisdiction", b"jurisdiction", "occurred_at", b"occurred_at", "priority", b"priority", "record_ids", b"record_ids", "rule_id", b"rule_id", "rules_version", b"rules_version", "sector", b"sector", "summary", b"summary", "uscc", b"uscc", "warning_id", b"warning_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EarlyWarningRaised: _TypeAlias = EarlyWarningRaised  # noqa: Y015
