@@ -130,6 +130,32 @@ def test_the_timeline_shows_who_acknowledged_and_foreign_police_cannot_see_it(
     assert resolved.json()["status"] == "resolved"
 
 
+def test_each_party_acknowledges_with_what_it_found(api: httpx.Client, tokens: TokenBook) -> None:
+    alarm = raise_alarm(api, tokens, "police-heping", DEMO_UNIT)
+    url = f"{ALARMS}/{alarm['id']}"
+    wrong = api.post(
+        f"{url}/acknowledge", json={"outcome": "maybe"}, headers=tokens.bearer("security-chief-demo")
+    )
+    assert wrong.status_code == 400
+    assert wrong.headers["content-type"].startswith("application/problem+json")
+    assert [e["pointer"] for e in wrong.json()["errors"]] == ["/outcome"]
+    on_site = api.post(
+        f"{url}/acknowledge",
+        json={"outcome": "confirmed", "note": "保卫科已到现场，确认有人闯入"},
+        headers=tokens.bearer("security-chief-demo"),
+    )
+    assert on_site.status_code == 200, on_site.text
+    taken = api.post(f"{url}/acknowledge", headers=tokens.bearer("police-heping"))
+    assert taken.status_code == 200
+    found = {
+        r["party"]: (r["acknowledgement_outcome"], r["acknowledgement_note"]) for r in taken.json()["routes"]
+    }
+    assert found["unit_security"] == ("confirmed", "保卫科已到现场，确认有人闯入")
+    assert found["police_station"] == ("accepted", None)
+    assert found["sector_regulator"] == (None, None)
+    api.post(f"{url}/resolve", json={"outcome": "real"}, headers=tokens.bearer("police-heping"))
+
+
 def test_an_unacknowledged_alarm_escalates_on_time_and_an_acknowledged_one_does_not(
     api: httpx.Client, tokens: TokenBook
 ) -> None:

@@ -23,7 +23,7 @@ from alarm_routing.adapters.db.read_model import DossierContextProjection
 from alarm_routing.adapters.db.unit_of_work import SqlUnitOfWork
 from alarm_routing.adapters.rules import load_policy
 from alarm_routing.config import Settings
-from alarm_routing.entrypoints.consumers import DeviceFaultIntake, events_consumer
+from alarm_routing.entrypoints.consumers import DeviceFaultIntake, EarlyWarningIntake, events_consumer
 from alarm_routing.entrypoints.grpc_servicers import register
 from alarm_routing.service.handlers import AlarmRouting, Silences
 from alarm_routing.service.replay import ReplayReport, replay_alarms
@@ -155,7 +155,8 @@ async def replay(settings: Settings, rules: Path | None, since: datetime, limit:
 
 
 def consume(settings: Settings) -> int:
-    """The consumer of unit events (read model) and device events (device_fault alarms) until SIGTERM."""
+    """The consumer of unit events (read model), device events (device_fault alarms) and the exchange's
+    warnings (early_warning alarms) until SIGTERM."""
     configure_logging(settings.service_name, settings.log_level)
     configure_telemetry(f"{settings.service_name}-consumer", None)
     stop = stop_event_on_signals()
@@ -164,16 +165,17 @@ def consume(settings: Settings) -> int:
     # The intake handler is async: it runs on this thread's own loop, one event at a time.
     loop = asyncio.new_event_loop()
     async_engine = create_async_engine(url, pool_size=2, pool_pre_ping=True)
-    intake = DeviceFaultIntake(routing_for(async_engine, settings), loop)
+    routing = routing_for(async_engine, settings)
     producer = idempotent_producer(settings.kafka_bootstrap, client_id=f"{settings.service_name}-dlq")
     consumer = events_consumer(
         engine,
         settings.kafka_bootstrap,
         settings.unit_events_group,
-        [settings.unit_events_topic, settings.device_events_topic],
+        [settings.unit_events_topic, settings.device_events_topic, settings.exchange_events_topic],
         producer,
         dossier_context=DossierContextProjection(PersonalDataCipher.from_keys(settings.privacy_keys())),
-        device_faults=intake,
+        device_faults=DeviceFaultIntake(routing, loop),
+        early_warnings=EarlyWarningIntake(routing, loop),
     )
     try:
         consumer.run(stop)

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from alarm_routing.adapters.events import DEVICE_EVENTS_TOPIC, TOPIC, UNIT_EVENTS_TOPIC
+from alarm_routing.adapters.events import DEVICE_EVENTS_TOPIC, EXCHANGE_EVENTS_TOPIC, TOPIC, UNIT_EVENTS_TOPIC
 from neibao_identity import GATEWAY_AUDIENCE
 from neibao_privacy import PrivacyKeys
 from neibao_runtime import ServiceSettings
@@ -50,7 +50,8 @@ class Settings(ServiceSettings):
     events_topic: str = Field(default=TOPIC, min_length=1)
     unit_events_topic: str = Field(default=UNIT_EVENTS_TOPIC, min_length=1)
     device_events_topic: str = Field(default=DEVICE_EVENTS_TOPIC, min_length=1)
-    # One group reads both streams (the unit read model and device_fault intake).
+    exchange_events_topic: str = Field(default=EXCHANGE_EVENTS_TOPIC, min_length=1)
+    # One group reads the three streams (the unit read model, device_fault and early_warning intake).
     unit_events_group: str = Field(default="alarm-routing.units", min_length=1)
     # Another routing rules file than the packaged one (a reviewed deployment-specific version).
     routing_rules_path: Path | None = None

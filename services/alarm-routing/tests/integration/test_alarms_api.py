@@ -39,12 +39,13 @@ async def test_an_alarm_is_committed_routed_and_announced_before_the_answer(serv
         "neibao.alarm-routing.alarm.raised.v1",
         "neibao.alarm-routing.alarm.routed.v1",
     ]
-    # Only the police station is on the escalation chain: one durable timer, at its deadline.
+    # A durable timer at each responding party's deadline: the station's escalates, the security office's
+    # is announced when missed.
     timers = service.rows(
         "SELECT r.party, t.due_at = r.acknowledge_by"
         " FROM escalation_timer t JOIN alarm_route r ON r.id = t.route_id"
     )
-    assert timers == [("police_station", True)]
+    assert sorted(timers) == [("police_station", True), ("unit_security", True)]
     fetched = await service.alarms.GetAlarm(
         alarm_pb2.GetAlarmRequest(id=alarm.id), metadata=service.auth("police-heping")
     )

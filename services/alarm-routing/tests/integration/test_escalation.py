@@ -23,6 +23,11 @@ from neibao_testkit.endpoints import StackEndpoints
 from .conftest import HEPING_SHOP, PII_KEYS, Running, load_units, settings_for, start_service
 
 INTRUSION = alarm_pb2.ALARM_KIND_INTRUSION
+# The escalation chain's timers (the security office's own deadline runs a minute in these rules).
+POLICE_TIMERS = (
+    "SELECT count(*) FROM escalation_timer t JOIN alarm_route r ON r.id = t.route_id"
+    " WHERE r.party <> 'unit_security'"
+)
 
 
 def escalator(database: str, stack: StackEndpoints, rules: Path) -> subprocess.Popen[bytes]:
@@ -100,7 +105,7 @@ async def test_pending_escalations_survive_a_restart_and_skip_acknowledged_alarm
     processes[0].wait(10)
     await asyncio.sleep(2.5)
     assert ("district_branch", "escalation") not in routes(fast_service, ignored.id)
-    assert fast_service.rows("SELECT count(*) FROM escalation_timer") == [(2,)]
+    assert fast_service.rows(POLICE_TIMERS) == [(2,)]
 
     processes.append(escalator(database, stack, fast_rules))
     await wait_for(lambda: ("district_branch", "escalation") in routes(fast_service, ignored.id), within=15)
@@ -119,8 +124,7 @@ async def test_pending_escalations_survive_a_restart_and_skip_acknowledged_alarm
     await wait_for(
         lambda: (
             fast_service.rows(
-                "SELECT count(*) FROM escalation_timer t JOIN alarm_route r ON r.id = t.route_id"
-                " WHERE r.alarm_id = %s",
+                f"{POLICE_TIMERS} AND r.alarm_id = %s",
                 answered.id,
             )
             == [(0,)]
@@ -140,10 +144,7 @@ async def test_pending_escalations_survive_a_restart_and_skip_acknowledged_alarm
         within=15,
     )
     await wait_for(
-        lambda: (
-            fast_service.rows("SELECT count(*) FROM escalation_timer WHERE alarm_id = %s", ignored.id)
-            == [(0,)]
-        ),
+        lambda: fast_service.rows(f"{POLICE_TIMERS} AND r.alarm_id = %s", ignored.id) == [(0,)],
         within=10,
     )
     escalations = fast_service.event_types().count("neibao.alarm-routing.alarm.escalated.v1")
@@ -173,3 +174,55 @@ async def test_two_escalators_never_fire_one_timer_twice(
     assert sum(fired) == 20
     assert fast_service.rows("SELECT count(*) FROM alarm_route WHERE party = 'district_branch'") == [(20,)]
     assert fast_service.event_types().count("neibao.alarm-routing.alarm.escalated.v1") == 20
+
+
+async def test_the_security_office_confirms_with_an_outcome_or_its_missed_deadline_is_announced_once(
+    fast_service: Running, database: str, stack: StackEndpoints, fast_rules: Path
+) -> None:
+    confirmed = (
+        await fast_service.raise_alarm("police-heping", uscc=HEPING_SHOP, kind=INTRUSION, priority=2)
+    ).alarm
+    missed = (
+        await fast_service.raise_alarm("police-heping", uscc=HEPING_SHOP, kind=INTRUSION, priority=2)
+    ).alarm
+    answer = await fast_service.alarms.AcknowledgeAlarm(
+        alarm_pb2.AcknowledgeAlarmRequest(
+            id=confirmed.id, note="nobody on site", outcome=alarm_pb2.ACKNOWLEDGEMENT_OUTCOME_FALSE_ALARM
+        ),
+        metadata=fast_service.auth("security-chief-demo"),
+    )
+    office = next(r for r in answer.alarm.routes if r.party == alarm_pb2.PARTY_KIND_UNIT_SECURITY)
+    assert office.acknowledgement_outcome == alarm_pb2.ACKNOWLEDGEMENT_OUTCOME_FALSE_ALARM
+    assert office.acknowledgement_note == "nobody on site"
+    assert fast_service.rows(
+        "SELECT acknowledgement_outcome FROM alarm_route WHERE alarm_id = %s AND party = 'unit_security'",
+        confirmed.id,
+    ) == [("false_alarm",)]
+
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    engine = create_async_engine(database, pool_size=2)
+    try:
+        routing = bootstrap.routing_for(engine, settings_for(database, stack, routing_rules_path=fast_rules))
+        routing.clock = lambda: later
+        await routing.escalate_due()
+        await routing.escalate_due()
+    finally:
+        await engine.dispose()
+    rows = fast_service.rows(
+        "SELECT alarm_id::text, deadline_missed_at IS NOT NULL FROM alarm_route WHERE party = 'unit_security'"
+        " ORDER BY alarm_id"
+    )
+    assert sorted(rows) == sorted([(confirmed.id, False), (missed.id, True)])
+    read = (
+        await fast_service.alarms.GetAlarm(
+            alarm_pb2.GetAlarmRequest(id=missed.id), metadata=fast_service.auth("police-heping")
+        )
+    ).alarm
+    entries = [e for e in read.timeline if e.type == alarm_pb2.TIMELINE_ENTRY_TYPE_DEADLINE_MISSED]
+    assert len(entries) == 1
+    assert entries[0].party == alarm_pb2.PARTY_KIND_UNIT_SECURITY
+    assert fast_service.event_types().count("neibao.alarm-routing.alarm.deadline-missed.v1") == 1
+    assert fast_service.rows(
+        "SELECT count(*) FROM escalation_timer t JOIN alarm_route r ON r.id = t.route_id"
+        " WHERE r.party = 'unit_security'"
+    ) == [(0,)]

@@ -18,11 +18,17 @@ from sqlalchemy import create_engine
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from alarm_routing import bootstrap
-from alarm_routing.adapters.events import DEVICE_STATUS_CHANGED, KEY_UNIT_DESIGNATED, PAYLOADS
-from alarm_routing.entrypoints.consumers import DeviceFaultIntake, events_consumer
+from alarm_routing.adapters.events import (
+    DEVICE_STATUS_CHANGED,
+    EXCHANGE_WARNING_RAISED,
+    KEY_UNIT_DESIGNATED,
+    PAYLOADS,
+)
+from alarm_routing.entrypoints.consumers import DeviceFaultIntake, EarlyWarningIntake, events_consumer
 from neibao.alarmrouting.v1 import alarm_pb2, events_pb2
 from neibao.deviceinventory.v1 import device_pb2
 from neibao.deviceinventory.v1 import events_pb2 as device_events_pb2
+from neibao.sectorexchange.v1 import events_pb2 as exchange_events_pb2
 from neibao.unitregistry.v1 import events_pb2 as unit_events_pb2
 from neibao.unitregistry.v1 import unit_pb2
 from neibao_messaging import Event, OutboxRelay, Producer, decode, encode, idempotent_producer
@@ -273,3 +279,121 @@ async def test_a_critical_device_outage_raises_one_device_fault_alarm(
         " WHERE r.party IN ('police_station', 'district_branch') ORDER BY a.uscc"
     )
     assert routes == [(HEPING_SHOP, "police_station", HEPING_STATION), (SCHOOL, "district_branch", "210102")]
+
+
+async def consume_all(
+    service: Running, stack: StackEndpoints, topic: str, producer: Producer, expected: int
+) -> int:
+    """Run the service's consumer (device faults and early warnings wired) on `topic` until `expected`
+    events were handled (or 30 s passed); how many were."""
+    engine = create_engine(service.database_url)
+    async_engine = create_async_engine(service.database_url, pool_size=2)
+    settings = settings_for(service.database_url, stack)
+    loop = asyncio.new_event_loop()
+    routing = bootstrap.routing_for(async_engine, settings)
+    consumer = events_consumer(
+        engine,
+        stack.kafka_bootstrap,
+        f"test-{uuid.uuid4().hex[:8]}",
+        [topic],
+        producer,
+        dossier_context=dossier_context(settings),
+        device_faults=DeviceFaultIntake(routing, loop),
+        early_warnings=EarlyWarningIntake(routing, loop),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        done = 0
+        while done < expected and time.monotonic() < deadline:
+            done += await asyncio.to_thread(consumer.poll_once, 1.0)
+    finally:
+        consumer.close()
+        engine.dispose()
+        await async_engine.dispose()
+        loop.close()
+    return done
+
+
+async def test_a_device_back_online_resolves_its_device_fault_alarm(
+    service: Running, stack: StackEndpoints, topics: Callable[[str], str]
+) -> None:
+    topic = topics("restored")
+    producer = idempotent_producer(stack.kafka_bootstrap)
+    down = status_changed(
+        HEPING_SHOP,
+        "210102",
+        "commerce",
+        device_pb2.DEVICE_TYPE_ONE_BUTTON_ALARM,
+        device_pb2.DEVICE_STATUS_OFFLINE,
+    )
+    message = down.payload(device_events_pb2.DeviceStatusChanged)
+    up = device_events_pb2.DeviceStatusChanged()
+    up.CopyFrom(message)
+    up.status = device_pb2.DEVICE_STATUS_ONLINE
+    up.previous = device_pb2.DEVICE_STATUS_OFFLINE
+    back = Event.create(
+        type=DEVICE_STATUS_CHANGED,
+        source="/neibao/device-inventory",
+        subject=HEPING_SHOP,
+        data=up,
+        unit=HEPING_SHOP,
+    )
+    publish(producer, topic, [down, back])
+    try:
+        assert await consume_all(service, stack, topic, producer, 2) == 2
+    finally:
+        producer.close(timeout=10)
+    rows = service.rows("SELECT kind, status, outcome, device_id FROM alarm")
+    assert rows == [("device_fault", "resolved", "real", message.device_id)]
+    detail = service.rows("SELECT detail FROM alarm_timeline WHERE type = 'resolved'")
+    assert detail == [(f"real: one_button_alarm {message.device_id} is online again",)]
+    assert "neibao.alarm-routing.alarm.resolved.v1" in service.event_types()
+
+
+def early_warning(uscc: str, warning_id: str, *, priority: int = 2) -> Event:
+    """A sector exchange warning as it writes it."""
+    message = exchange_events_pb2.EarlyWarningRaised(
+        warning_id=warning_id,
+        rule_id="bulk-fuel-many-stations",
+        rules_version="test",
+        priority=priority,
+        uscc=uscc,
+        jurisdiction="210102",
+        sector="commerce",
+        dataset="fuel-sales",
+        summary="one buyer at 3 stations within 24 h",
+        batch_ids=["b-1", "b-2", "b-3"],
+    )
+    message.occurred_at.FromDatetime(datetime.now(UTC))
+    return Event.create(
+        type=EXCHANGE_WARNING_RAISED,
+        source="/neibao/sector-exchange",
+        subject=warning_id,
+        data=message,
+        unit=uscc,
+    )
+
+
+async def test_an_exchange_warning_raises_one_routed_early_warning_alarm_and_a_bad_one_is_dead_lettered(
+    service: Running, stack: StackEndpoints, topics: Callable[[str], str]
+) -> None:
+    topic = topics("warnings")
+    producer = idempotent_producer(stack.kafka_bootstrap)
+    warning = early_warning(HEPING_SHOP, "w-1")
+    invalid = early_warning(HEPING_SHOP, "w-2", priority=9)
+    publish(producer, topic, [warning, warning, invalid])  # the second: a redelivery
+    try:
+        assert await consume_all(service, stack, topic, producer, 3) == 3
+    finally:
+        producer.close(timeout=10)
+    rows = service.rows("SELECT uscc, kind, priority, source, source_id, zone, status FROM alarm")
+    assert rows == [
+        (HEPING_SHOP, "early_warning", 2, "sector-exchange", "w-1", "rule:bulk-fuel-many-stations", "routed")
+    ]
+    routes = service.rows("SELECT r.party, r.target FROM alarm_route r WHERE r.party = 'police_station'")
+    assert routes == [("police_station", HEPING_STATION)]
+    dead = read(stack.kafka_bootstrap, f"{topic}.dlq", 1)
+    assert len(dead) == 1
+    headers = {name: bytes(value).decode() for name, value in dead[0].headers}
+    assert headers["ce_id"] == str(invalid.id)
+    assert "priority" in headers["dlq_reason"]

@@ -47,7 +47,10 @@ async def test_a_silenced_alarm_is_kept_visible_and_routed_to_nobody(service: Ru
     assert quiet.timeline[-1].type == alarm_pb2.TIMELINE_ENTRY_TYPE_SUPPRESSED
     assert "消防系统检修" in quiet.timeline[-1].detail
     assert service.rows("SELECT count(*) FROM escalation_timer") == [(0,)]
-    assert service.event_types() == ["neibao.alarm-routing.alarm.raised.v1"]
+    assert service.event_types() == [
+        "neibao.alarm-routing.silence.created.v1",
+        "neibao.alarm-routing.alarm.raised.v1",
+    ]
     # Police still see it, as suppressed.
     listed = await service.alarms.ListAlarms(
         alarm_pb2.ListAlarmsRequest(), metadata=service.auth("police-heping")
@@ -102,6 +105,15 @@ async def test_silencing_panic_alarms_needs_a_second_person(service: Running) ->
         await service.raise_alarm("security-chief-demo", uscc=HEPING_SHOP, kind=PANIC, priority=1)
     ).alarm
     assert silenced.silence_id == pending.id
+    # Each change announced on the alarm stream, with the unit's scope for the live stream's filter.
+    announced = service.rows(
+        "SELECT headers->>'ce_type', headers->>'ce_subject', headers->>'ce_jurisdiction' FROM outbox"
+        " WHERE headers->>'ce_type' LIKE 'neibao.alarm-routing.silence.%%' ORDER BY id"
+    )
+    assert announced == [
+        ("neibao.alarm-routing.silence.created.v1", pending.id, "210102"),
+        ("neibao.alarm-routing.silence.approved.v1", pending.id, "210102"),
+    ]
 
 
 async def test_silences_are_scoped_and_validated(service: Running) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from alarm_routing.adapters.events import PAYLOADS
 from alarm_routing.adapters.proto_mapping import (
+    ACKNOWLEDGEMENT_OUTCOME,
     ALARM_KIND,
     ALARM_STATUS,
     DISCLOSURE_LEVEL,
@@ -34,6 +35,7 @@ CODECS: list[EnumCodec[StrEnum]] = [  # type: ignore[list-item]
     RESPONSIBLE_ROLE,
     DISCLOSURE_LEVEL,
     PERSONAL_DATA_KIND,
+    ACKNOWLEDGEMENT_OUTCOME,
 ]
 
 
@@ -54,7 +56,7 @@ def test_unknown_proto_numbers_are_field_violations() -> None:
 def test_every_event_type_is_versioned_and_named_after_the_service() -> None:
     assert PAYLOADS.types()
     for event_type in PAYLOADS.types():
-        assert event_type.startswith("neibao.alarm-routing.alarm.")
+        assert event_type.startswith(("neibao.alarm-routing.alarm.", "neibao.alarm-routing.silence."))
         assert event_type.endswith(".v1")
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from alarm_routing.domain.device_faults import fault_priority
+from alarm_routing.domain.device_faults import fault_priority, restores
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
@@ -34,3 +34,19 @@ def test_critical_devices_falling_out_raise_device_faults(
         )
         == expected
     )
+
+
+@pytest.mark.parametrize(
+    ("device_type", "status", "previous", "expected"),
+    [
+        ("one_button_alarm", "online", "offline", True),
+        ("perimeter_alarm", "online", "fault", True),
+        ("one_button_alarm", "online", "online", False),
+        ("one_button_alarm", "maintenance", "offline", False),
+        ("video_camera", "online", "offline", False),
+    ],
+)
+def test_only_a_critical_device_coming_back_online_restores(
+    device_type: str, status: str, previous: str, expected: bool
+) -> None:
+    assert restores(device_type, status, previous) is expected

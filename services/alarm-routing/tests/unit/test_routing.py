@@ -10,6 +10,7 @@ import pytest
 
 from alarm_routing.adapters.rules import InvalidRules, load_policy, parse_policy
 from alarm_routing.domain.enums import (
+    AcknowledgementOutcome,
     ActorKind,
     AlarmKind,
     AlarmStatus,
@@ -21,7 +22,7 @@ from alarm_routing.domain.enums import (
 from alarm_routing.domain.errors import Forbidden, InvalidState
 from alarm_routing.domain.model import Actor, Alarm, Party, UnitFacts
 from alarm_routing.domain.parties import Caller, parties_of
-from alarm_routing.domain.routing import escalate, needs_timer, replay, route
+from alarm_routing.domain.routing import escalate, miss_deadline, needs_timer, replay, route
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 SHOP = UnitFacts("91210102MA0LN001X3", "沈阳太原街商贸中心", "210102", "210102003", "commerce")
@@ -112,7 +113,7 @@ def test_an_unacknowledged_station_escalates_to_the_district_then_the_city_then_
     alarm = new_alarm()
     station = alarm.route_by_party(PartyKind.POLICE_STATION, "210102003")
     assert station is not None
-    assert needs_timer(POLICY, station)
+    assert needs_timer(station)
     first = escalate(POLICY, alarm, station.id, clock.advance(120))
     assert first is not None
     assert (first.called.party, first.called.target) == (PartyKind.DISTRICT_BRANCH, "210102")
@@ -302,3 +303,54 @@ def test_replay_names_what_another_rules_version_would_route_differently() -> No
     assert change is not None
     assert change.added == ((PartyKind.CITY_COMMAND, "210100"),)
     assert change.removed == ((PartyKind.SECTOR_REGULATOR, "commerce"),)
+
+
+def test_the_security_office_missing_its_on_site_deadline_is_recorded_once_and_calls_nobody() -> None:
+    clock = Clock(T0)
+    alarm = new_alarm()
+    office = alarm.route_by_party(PartyKind.UNIT_SECURITY, SHOP.uscc)
+    assert office is not None
+    assert needs_timer(office)
+    assert office.acknowledge_by == T0 + timedelta(seconds=600)
+    assert escalate(POLICY, alarm, office.id, clock.advance(600)) is None
+    missed = miss_deadline(POLICY, alarm, office.id, clock.now)
+    assert missed is office
+    assert office.deadline_missed_at == clock.now
+    entry = alarm.timeline[-1]
+    assert (entry.type, entry.party, entry.target) == (
+        TimelineType.DEADLINE_MISSED,
+        PartyKind.UNIT_SECURITY,
+        SHOP.uscc,
+    )
+    assert "08:10:00" in entry.detail
+    assert miss_deadline(POLICY, alarm, office.id, clock.advance(1)) is None
+    assert len(alarm.routes) == 3  # nobody else called
+
+
+def test_a_deadline_is_not_missed_once_acknowledged_or_by_a_chain_party() -> None:
+    alarm = new_alarm()
+    office = alarm.route_by_party(PartyKind.UNIT_SECURITY, SHOP.uscc)
+    station = alarm.route_by_party(PartyKind.POLICE_STATION, "210102003")
+    assert office is not None
+    assert station is not None
+    assert miss_deadline(POLICY, alarm, station.id, T0 + timedelta(hours=1)) is None
+    chief = Actor(ActorKind.USER, "u-2", "security-chief", ("unit-security",), unit=SHOP.uscc)
+    alarm.acknowledge(
+        frozenset({Party(PartyKind.UNIT_SECURITY, SHOP.uscc)}),
+        chief,
+        "on site",
+        T0,
+        AcknowledgementOutcome.FALSE_ALARM,
+    )
+    assert office.outcome is AcknowledgementOutcome.FALSE_ALARM
+    assert alarm.timeline[-1].detail == "false_alarm: on site"
+    assert miss_deadline(POLICY, alarm, office.id, T0 + timedelta(hours=1)) is None
+
+
+def test_escalation_marks_when_the_chain_party_missed_its_deadline() -> None:
+    alarm = new_alarm()
+    station = alarm.route_by_party(PartyKind.POLICE_STATION, "210102003")
+    assert station is not None
+    at = T0 + timedelta(seconds=120)
+    assert escalate(POLICY, alarm, station.id, at) is not None
+    assert station.deadline_missed_at == at

@@ -157,6 +157,7 @@ def test_stream_data_carries_the_alarm_summary_at_top_level() -> None:
             "resolved",
             "closed",
             "repeated",
+            "deadline-missed",
         )
     }
     event = events_pb2.AlarmAcknowledged(

@@ -8,12 +8,14 @@ import json
 from dataclasses import dataclass
 
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from gateway.adapters.kafka_feed import live_event_from_record
 from gateway.domain.live import EventBuffer, LiveEvent, StreamGap, visibility, visible_to
 from gateway.entrypoints.http.live import server_sent_event
 from gateway.service.live import LiveStream
 from neibao_identity import Principal, Role, Scope
+from neibao_messaging import PayloadRegistry
 
 
 def event(
@@ -255,3 +257,11 @@ def test_a_record_becomes_a_live_event_from_its_headers_alone() -> None:
 def test_a_record_without_cloudevents_headers_is_not_an_event() -> None:
     assert live_event_from_record(Record(0, 1, [("ce_type", b"t")])) is None
     assert live_event_from_record(Record(0, 1, [])) is None
+
+
+def test_a_stream_that_decodes_carries_only_the_types_it_knows() -> None:
+    headers = [("ce_id", b"1"), ("ce_time", b"2026-11-25T00:00:00Z"), ("ce_jurisdiction", b"210102")]
+    silence = Record(0, 7, [("ce_type", b"neibao.alarm-routing.silence.created.v1"), *headers])
+    alarms = PayloadRegistry({"neibao.alarm-routing.alarm.raised.v1": Timestamp})
+    assert live_event_from_record(silence, alarms) is None
+    assert live_event_from_record(silence) is not None

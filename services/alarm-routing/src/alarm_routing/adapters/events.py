@@ -11,29 +11,35 @@ from alarm_routing.adapters.proto_mapping import (
     actor_to_proto,
     context_to_proto,
     route_to_proto,
+    silence_to_proto,
     summary_to_proto,
     timestamp,
 )
 from alarm_routing.domain.events import (
     AlarmAcknowledged,
     AlarmClosed,
+    AlarmDeadlineMissed,
     AlarmDispatched,
     AlarmEscalated,
+    AlarmEvent,
     AlarmOnScene,
     AlarmRaised,
     AlarmRepeated,
     AlarmResolved,
     AlarmRouted,
     DomainEvent,
+    SilenceChanged,
 )
 from neibao.alarmrouting.v1 import events_pb2
 from neibao.deviceinventory.v1 import events_pb2 as device_events_pb2
+from neibao.sectorexchange.v1 import events_pb2 as exchange_events_pb2
 from neibao.unitregistry.v1 import events_pb2 as unit_events_pb2
 from neibao_messaging import Event, PayloadRegistry
 
 TOPIC: Final = "neibao.alarm-routing.events.v1"
 UNIT_EVENTS_TOPIC: Final = "neibao.unit-registry.events.v1"
 DEVICE_EVENTS_TOPIC: Final = "neibao.device-inventory.events.v1"
+EXCHANGE_EVENTS_TOPIC: Final = "neibao.sector-exchange.events.v1"
 SOURCE: Final = "/neibao/alarm-routing"
 
 ALARM_RAISED: Final = "neibao.alarm-routing.alarm.raised.v1"
@@ -45,6 +51,15 @@ ALARM_RESOLVED: Final = "neibao.alarm-routing.alarm.resolved.v1"
 ALARM_ON_SCENE: Final = "neibao.alarm-routing.alarm.on-scene.v1"
 ALARM_CLOSED: Final = "neibao.alarm-routing.alarm.closed.v1"
 ALARM_REPEATED: Final = "neibao.alarm-routing.alarm.repeated.v1"
+ALARM_DEADLINE_MISSED: Final = "neibao.alarm-routing.alarm.deadline-missed.v1"
+SILENCE_CREATED: Final = "neibao.alarm-routing.silence.created.v1"
+SILENCE_APPROVED: Final = "neibao.alarm-routing.silence.approved.v1"
+SILENCE_CANCELLED: Final = "neibao.alarm-routing.silence.cancelled.v1"
+SILENCE_TYPES: Final = {
+    "created": SILENCE_CREATED,
+    "approved": SILENCE_APPROVED,
+    "cancelled": SILENCE_CANCELLED,
+}
 
 PAYLOADS: Final = PayloadRegistry(
     {
@@ -57,6 +72,10 @@ PAYLOADS: Final = PayloadRegistry(
         ALARM_ON_SCENE: events_pb2.AlarmOnScene,
         ALARM_CLOSED: events_pb2.AlarmClosed,
         ALARM_REPEATED: events_pb2.AlarmRepeated,
+        ALARM_DEADLINE_MISSED: events_pb2.AlarmDeadlineMissed,
+        SILENCE_CREATED: events_pb2.SilenceChanged,
+        SILENCE_APPROVED: events_pb2.SilenceChanged,
+        SILENCE_CANCELLED: events_pb2.SilenceChanged,
     }
 )
 """Every event type this service publishes and its payload class (for consumers and tests)."""
@@ -94,8 +113,12 @@ DEVICE_PAYLOADS: Final = PayloadRegistry(
     }
 )
 
+# The sector exchange's warnings raise early_warning alarms (the rest of its stream is skipped).
+EXCHANGE_WARNING_RAISED: Final = "neibao.sector-exchange.warning.raised.v1"
+EXCHANGE_PAYLOADS: Final = PayloadRegistry({EXCHANGE_WARNING_RAISED: exchange_events_pb2.EarlyWarningRaised})
 
-def payload(event: DomainEvent) -> tuple[str, Message]:  # noqa: PLR0911 - one return per event type
+
+def payload(event: AlarmEvent) -> tuple[str, Message]:  # noqa: PLR0911 - one return per event type
     """The CloudEvents type and the protobuf payload of a domain event."""
     alarm = event.alarm
     summary = summary_to_proto(alarm)
@@ -165,10 +188,30 @@ def payload(event: DomainEvent) -> tuple[str, Message]:  # noqa: PLR0911 - one r
                 actor=actor_to_proto(event.actor),
                 occurred_at=at,
             )
+        case AlarmDeadlineMissed():
+            return ALARM_DEADLINE_MISSED, events_pb2.AlarmDeadlineMissed(
+                alarm=summary, route=route_to_proto(event.route), occurred_at=at
+            )
 
 
 def cloud_event(event: DomainEvent) -> Event:
-    """The envelope written to the outbox: keyed by the unit's USCC, subject the alarm id, with its scope."""
+    """The envelope written to the outbox: keyed by the unit's USCC, subject the alarm (or silence) id, with
+    its scope."""
+    if isinstance(event, SilenceChanged):
+        return Event.create(
+            type=SILENCE_TYPES[event.change],
+            source=SOURCE,
+            data=events_pb2.SilenceChanged(
+                silence=silence_to_proto(event.silence),
+                actor=actor_to_proto(event.actor),
+                occurred_at=timestamp(event.occurred_at),
+            ),
+            subject=str(event.silence.id),
+            key=event.silence.uscc,
+            jurisdiction=event.unit.jurisdiction or None,
+            sector=event.unit.sector or None,
+            unit=event.silence.uscc,
+        )
     event_type, data = payload(event)
     alarm = event.alarm
     return Event.create(

@@ -57,6 +57,7 @@ ALARM_STATUS = EnumCodec(enums.AlarmStatus, alarm_pb2.AlarmStatus)
 PARTY_KIND = EnumCodec(enums.PartyKind, alarm_pb2.PartyKind)
 ROUTE_ROLE = EnumCodec(enums.RouteRole, alarm_pb2.RouteRole)
 OUTCOME = EnumCodec(enums.Outcome, alarm_pb2.Outcome)
+ACKNOWLEDGEMENT_OUTCOME = EnumCodec(enums.AcknowledgementOutcome, alarm_pb2.AcknowledgementOutcome)
 TIMELINE_TYPE = EnumCodec(enums.TimelineType, alarm_pb2.TimelineEntryType)
 SILENCE_STATE = EnumCodec(SilenceState, silence_pb2.SilenceState)
 RESPONSIBLE_ROLE = EnumCodec(context.ResponsibleRole, alarm_pb2.ResponsibleRole)
@@ -111,6 +112,8 @@ def route_to_proto(route: Route) -> alarm_pb2.Route:
         acknowledged_by=actor_to_proto(route.acknowledged_by),
         acknowledgement_note=route.note,
         escalation_level=route.escalation_level,
+        acknowledgement_outcome=ACKNOWLEDGEMENT_OUTCOME.to_proto(route.outcome),
+        deadline_missed_at=timestamp(route.deadline_missed_at),
     )
 
 

@@ -30,3 +30,9 @@ def fault_priority(
     if priority is None or status not in FAILED or previous in FAILED or now - occurred_at > MAX_AGE:
         return None
     return priority if networked_to_police or priority > 2 else priority + 1
+
+
+def restores(device_type: str, status: str, previous: str) -> bool:
+    """Whether a status change brings a critical device back from offline or fault (its device_fault
+    alarms are then resolved by the platform)."""
+    return device_type in CRITICAL_PRIORITY and previous in FAILED and status == "online"

@@ -69,6 +69,17 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"
 
 
+class AcknowledgementOutcome(StrEnum):
+    """What an acknowledging party found: police take the alarm; the unit's security office, on site,
+    confirms it, finds it false, a test, or cannot verify it."""
+
+    ACCEPTED = "accepted"
+    CONFIRMED = "confirmed"
+    FALSE_ALARM = "false_alarm"
+    TEST = "test"
+    UNABLE_TO_VERIFY = "unable_to_verify"
+
+
 class TimelineType(StrEnum):
     """What a timeline entry records."""
 
@@ -83,6 +94,7 @@ class TimelineType(StrEnum):
     CLOSED = "closed"
     REPEATED = "repeated"
     SUPPRESSED = "suppressed"
+    DEADLINE_MISSED = "deadline_missed"
 
 
 class ActorKind(StrEnum):

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from alarm_routing.domain.context import UnitContext
-from alarm_routing.domain.model import Actor, Alarm, Report, Route
+from alarm_routing.domain.model import Actor, Alarm, Report, Route, UnitFacts
 from alarm_routing.domain.routing import Escalation
+from alarm_routing.domain.silences import Silence
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,16 @@ class AlarmClosed:
     occurred_at: datetime
 
 
-DomainEvent = (
+@dataclass(frozen=True, slots=True)
+class AlarmDeadlineMissed:
+    """A responding party outside the escalation chain let its deadline pass."""
+
+    alarm: Alarm
+    route: Route
+    occurred_at: datetime
+
+
+AlarmEvent = (
     AlarmRaised
     | AlarmRouted
     | AlarmRepeated
@@ -107,4 +117,19 @@ DomainEvent = (
     | AlarmOnScene
     | AlarmResolved
     | AlarmClosed
+    | AlarmDeadlineMissed
 )
+
+
+@dataclass(frozen=True, slots=True)
+class SilenceChanged:
+    """A silence was created, approved or cancelled (`change`); `unit`: whose scope announces it."""
+
+    silence: Silence
+    change: str
+    unit: UnitFacts
+    actor: Actor
+    occurred_at: datetime
+
+
+DomainEvent = AlarmEvent | SilenceChanged

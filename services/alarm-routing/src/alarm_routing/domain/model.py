@@ -9,6 +9,7 @@ from datetime import datetime
 from alarm_routing.domain.enums import (
     FINISHED_STATUSES,
     POLICE_PARTIES,
+    AcknowledgementOutcome,
     ActorKind,
     AlarmKind,
     AlarmStatus,
@@ -74,7 +75,10 @@ class Route:
     acknowledged_at: datetime | None = None
     acknowledged_by: Actor | None = None
     note: str = ""
+    outcome: AcknowledgementOutcome | None = None
     escalation_level: int = 0
+    # When the party first let its deadline pass unacknowledged.
+    deadline_missed_at: datetime | None = None
     # How often the party was called again after missing its deadline (the end of the chain).
     repeats: int = 0
 
@@ -169,8 +173,16 @@ class Alarm:
         """The route to this party, if the alarm went to it."""
         return next((r for r in self.routes if r.party is party and r.target == target), None)
 
-    def acknowledge(self, parties: frozenset[Party], actor: Actor, note: str, at: datetime) -> list[Route]:
-        """The caller acknowledges for the parties it speaks for; the routes it acknowledged now.
+    def acknowledge(
+        self,
+        parties: frozenset[Party],
+        actor: Actor,
+        note: str,
+        at: datetime,
+        outcome: AcknowledgementOutcome = AcknowledgementOutcome.ACCEPTED,
+    ) -> list[Route]:
+        """The caller acknowledges for the parties it speaks for, with what it found; the routes it
+        acknowledged now.
 
         Acknowledging again changes nothing (an empty list). Forbidden if the caller is none of the parties.
         """
@@ -186,8 +198,17 @@ class Alarm:
             route.acknowledged_at = at
             route.acknowledged_by = actor
             route.note = note
+            route.outcome = outcome
             acknowledged.append(route)
-            self.record(TimelineEntry(TimelineType.ACKNOWLEDGED, at, actor, route.party, route.target, note))
+            # Police taking an alarm is the common case: its entry keeps the note alone.
+            detail = (
+                note
+                if outcome is AcknowledgementOutcome.ACCEPTED
+                else f"{outcome.value}: {note}".rstrip(": ")
+            )
+            self.record(
+                TimelineEntry(TimelineType.ACKNOWLEDGED, at, actor, route.party, route.target, detail)
+            )
         responded = any(r.role is RouteRole.RESPOND for r in acknowledged)
         if responded and self.status in (AlarmStatus.RECEIVED, AlarmStatus.ROUTED):
             self.status = AlarmStatus.ACKNOWLEDGED

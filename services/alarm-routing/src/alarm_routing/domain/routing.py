@@ -135,9 +135,37 @@ def route(
     return routes
 
 
-def needs_timer(policy: RoutingPolicy, route: Route) -> bool:
-    """Whether a missed deadline of this route escalates (the chain's parties only)."""
-    return route.pending and route.acknowledge_by is not None and route.party in policy.escalation_chain
+def needs_timer(route: Route) -> bool:
+    """Whether the route's deadline needs a timer: a missed one escalates (the chain's parties) or is
+    announced (the others, e.g. the unit's security office that must confirm on site)."""
+    return route.pending and route.acknowledge_by is not None
+
+
+def miss_deadline(policy: RoutingPolicy, alarm: Alarm, route_id: uuid.UUID, at: datetime) -> Route | None:
+    """A due timer of a party outside the escalation chain: the route, marked and recorded as having missed
+    its deadline, or None when nothing is missed (acknowledged, finished, a chain party, marked before)."""
+    missed = next((r for r in alarm.routes if r.id == route_id), None)
+    if (
+        missed is None
+        or not missed.pending
+        or alarm.finished
+        or missed.party in policy.escalation_chain
+        or missed.deadline_missed_at is not None
+    ):
+        return None
+    missed.deadline_missed_at = at
+    deadline = f"{missed.acknowledge_by:%H:%M:%S}" if missed.acknowledge_by else "its deadline"
+    alarm.record(
+        TimelineEntry(
+            TimelineType.DEADLINE_MISSED,
+            at,
+            SYSTEM,
+            missed.party,
+            missed.target,
+            f"{missed.party.value} {missed.target} did not acknowledge by {deadline} UTC",
+        )
+    )
+    return missed
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +199,8 @@ def escalate(  # noqa: PLR0911 - each way out says why nothing fires
     above = set(chain[position + 1 :])
     if any(r.party in above and r.acknowledged_at is not None for r in alarm.routes):
         return None
+    if missed.deadline_missed_at is None:
+        missed.deadline_missed_at = at
     for party in chain[position + 1 :]:
         target, described = target_of(party, alarm.unit)
         if not target:

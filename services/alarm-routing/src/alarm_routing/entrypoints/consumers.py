@@ -1,7 +1,8 @@
 """The Kafka consumer: the unit read model from the registry's events (idempotent, one event per
 transaction, dead-lettered when it keeps failing), the unit context shown with alarms (responsible persons,
 their phones opened from the events' sealed form; key parts, plans) from its dossier events, which key part
-each device guards and device_fault alarms from the device inventory's."""
+each device guards and device_fault alarms from the device inventory's (resolved when the device is back), and
+early_warning alarms from the sector exchange's warnings."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from alarm_routing.adapters.events import (
     DEVICE_STATUS_CHANGED,
     DEVICE_UPDATED,
     DOSSIER_UPDATED,
+    EXCHANGE_PAYLOADS,
+    EXCHANGE_WARNING_RAISED,
     KEY_UNIT_DESIGNATED,
     KEY_UNIT_WITHDRAWN,
     UNIT_CLOSED,
@@ -28,10 +31,11 @@ from alarm_routing.adapters.events import (
     UNIT_REGISTERED,
     UNIT_UPDATED,
 )
-from alarm_routing.domain.device_faults import fault_priority
-from alarm_routing.service.handlers import AlarmRouting, DeviceFault
+from alarm_routing.domain.device_faults import fault_priority, restores
+from alarm_routing.service.handlers import AlarmRouting, DeviceFault, EarlyWarning
 from neibao.deviceinventory.v1 import device_pb2
 from neibao.deviceinventory.v1 import events_pb2 as device_events_pb2
+from neibao.sectorexchange.v1 import events_pb2 as exchange_events_pb2
 from neibao_messaging import Event, IdempotentConsumer, PayloadRegistry, Producer
 
 UNIT_HANDLERS: dict[str, Callable[[Session, Event], None]] = {
@@ -81,10 +85,17 @@ class DeviceFaultIntake:
         occurred_at = (
             message.occurred_at.ToDatetime(tzinfo=UTC) if message.HasField("occurred_at") else event.time
         )
+        previous = _name(device_pb2.DeviceStatus, message.previous)
+        if restores(device_type, status, previous):
+            description = f"{device_type} {message.device_id} is {status} again"
+            self._loop.run_until_complete(
+                self._routing.resolve_device_faults(message.uscc, message.device_id, description)
+            )
+            return
         priority = fault_priority(
             device_type,
             status,
-            _name(device_pb2.DeviceStatus, message.previous),
+            previous,
             networked_to_police=message.networked_to_police,
             occurred_at=occurred_at,
             now=self._clock(),
@@ -105,6 +116,32 @@ class DeviceFaultIntake:
         self._loop.run_until_complete(self._routing.raise_device_fault(fault))
 
 
+class EarlyWarningIntake:
+    """Raises an early_warning alarm for a sector-exchange warning, through the intake handler (in its own
+    transaction: the warning's id is the alarm's source id, so a redelivery adds nothing)."""
+
+    def __init__(self, routing: AlarmRouting, loop: asyncio.AbstractEventLoop) -> None:
+        self._routing = routing
+        self._loop = loop
+
+    def __call__(self, _session: Session, event: Event) -> None:
+        """Handle an EarlyWarningRaised event (an invalid one fails and is dead-lettered with the reason)."""
+        message = event.payload(exchange_events_pb2.EarlyWarningRaised)
+        warning = EarlyWarning(
+            warning_id=message.warning_id or str(event.id),
+            rule_id=message.rule_id,
+            uscc=message.uscc,
+            jurisdiction=message.jurisdiction,
+            sector=message.sector,
+            priority=message.priority,
+            summary=message.summary,
+            occurred_at=(
+                message.occurred_at.ToDatetime(tzinfo=UTC) if message.HasField("occurred_at") else event.time
+            ),
+        )
+        self._loop.run_until_complete(self._routing.raise_early_warning(warning))
+
+
 def events_consumer(
     engine: Engine,
     bootstrap: str,
@@ -114,10 +151,12 @@ def events_consumer(
     *,
     dossier_context: DossierContextProjection,
     device_faults: DeviceFaultIntake | None = None,
+    early_warnings: EarlyWarningIntake | None = None,
     **options: Any,
 ) -> IdempotentConsumer:
     """The consumer of the registry's unit and dossier events and the device inventory's device descriptions
-    (and, with `device_faults`, its status changes); other event types on those streams are skipped."""
+    (and, with `device_faults`, its status changes; with `early_warnings`, the sector exchange's warnings);
+    other event types on those streams are skipped."""
     handlers: dict[str, Callable[[Session, Event], None]] = {
         **UNIT_HANDLERS,
         DOSSIER_UPDATED: dossier_context,
@@ -128,6 +167,9 @@ def events_consumer(
     if device_faults is not None:
         handlers[DEVICE_STATUS_CHANGED] = device_faults
         types[DEVICE_STATUS_CHANGED] = DEVICE_PAYLOADS.get(DEVICE_STATUS_CHANGED)
+    if early_warnings is not None:
+        handlers[EXCHANGE_WARNING_RAISED] = early_warnings
+        types[EXCHANGE_WARNING_RAISED] = EXCHANGE_PAYLOADS.get(EXCHANGE_WARNING_RAISED)
     registry = PayloadRegistry({t: c for t, c in types.items() if c is not None})
     return IdempotentConsumer(
         engine,

@@ -12,6 +12,7 @@ from typing import Any
 import grpc
 
 from alarm_routing.adapters.proto_mapping import (
+    ACKNOWLEDGEMENT_OUTCOME,
     ALARM_KIND,
     ALARM_STATUS,
     OUTCOME,
@@ -100,7 +101,8 @@ class AlarmServicer(alarm_pb2_grpc.AlarmServiceServicer):
         """Acknowledge for the caller's parties."""
 
         async def run() -> alarm_pb2.AcknowledgeAlarmResponse:
-            alarm = await self._routing.acknowledge(request.id, request.note, _requester())
+            outcome = ACKNOWLEDGEMENT_OUTCOME.from_proto(request.outcome, "outcome")
+            alarm = await self._routing.acknowledge(request.id, request.note, _requester(), outcome)
             return alarm_pb2.AcknowledgeAlarmResponse(alarm=alarm_to_proto(alarm))
 
         return await guarded(context, run())

@@ -13,6 +13,7 @@ from alarm_routing.domain.context import UnitContext, announced, disclosed
 from alarm_routing.domain.enums import (
     LIFE_SAFETY_KINDS,
     POLICE_PARTIES,
+    AcknowledgementOutcome,
     ActorKind,
     AlarmKind,
     AlarmStatus,
@@ -23,6 +24,7 @@ from alarm_routing.domain.errors import FieldViolation, Forbidden, NotFound, Val
 from alarm_routing.domain.events import (
     AlarmAcknowledged,
     AlarmClosed,
+    AlarmDeadlineMissed,
     AlarmDispatched,
     AlarmEscalated,
     AlarmOnScene,
@@ -30,10 +32,11 @@ from alarm_routing.domain.events import (
     AlarmRepeated,
     AlarmResolved,
     AlarmRouted,
+    SilenceChanged,
 )
 from alarm_routing.domain.model import Actor, Alarm, Report, Route, TimelineEntry, UnitFacts
 from alarm_routing.domain.parties import Caller, parties_of
-from alarm_routing.domain.routing import RoutingPolicy, escalate, needs_timer, route
+from alarm_routing.domain.routing import RoutingPolicy, escalate, miss_deadline, needs_timer, route
 from alarm_routing.domain.silences import Silence
 from alarm_routing.service.unit_of_work import AlarmFilter, UnitOfWork
 from neibao_codes import is_valid_uscc
@@ -116,6 +119,24 @@ class DeviceFault:
 
 # The platform raising alarms on the device inventory's word.
 DEVICE_INVENTORY = Actor(ActorKind.SYSTEM, "device-inventory", "device-inventory")
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyWarning:
+    """An early-warning rule of the sector exchange fired on submitted records (from its event)."""
+
+    warning_id: str
+    rule_id: str
+    uscc: str
+    jurisdiction: str
+    sector: str
+    priority: int
+    summary: str
+    occurred_at: datetime | None
+
+
+# The platform raising alarms on the sector exchange's rules.
+SECTOR_EXCHANGE = Actor(ActorKind.SYSTEM, "sector-exchange", "sector-exchange")
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +274,41 @@ class AlarmRouting:
             command, DEVICE_INVENTORY, DEVICE_INVENTORY.name, lambda unit: unit or fallback
         )
 
+    async def raise_early_warning(self, warning: EarlyWarning) -> Intake:
+        """An early-warning rule fired: an early_warning alarm, raised by the platform.
+
+        The warning's id is the alarm's source id, so the same finding is one alarm; repeats of one rule at
+        one unit within the grouping window are counted on it (the rule is the alarm's zone).
+        """
+        command = RaiseAlarm(
+            uscc=warning.uscc,
+            kind=AlarmKind.EARLY_WARNING,
+            priority=warning.priority,
+            occurred_at=warning.occurred_at,
+            description=warning.summary,
+            source_id=warning.warning_id,
+            zone=f"rule:{warning.rule_id}" if warning.rule_id else "",
+        )
+        fallback = UnitFacts(
+            uscc=warning.uscc, name="", jurisdiction=warning.jurisdiction, sector=warning.sector
+        )
+        return await self._take_in(
+            command, SECTOR_EXCHANGE, SECTOR_EXCHANGE.name, lambda unit: unit or fallback
+        )
+
+    async def resolve_device_faults(self, uscc: str, device_id: str, description: str) -> int:
+        """A critical device is back: its unfinished device_fault alarms are resolved by the platform (the
+        fault was real); how many."""
+        now = self.clock()
+        async with self.unit_of_work() as uow:
+            alarms = await uow.alarms.open_for_device(uscc, device_id, AlarmKind.DEVICE_FAULT)
+            for alarm in alarms:
+                alarm.resolve(Outcome.REAL, DEVICE_INVENTORY, description, now)
+                await uow.alarms.save(alarm)
+                uow.publish(AlarmResolved(alarm, description, DEVICE_INVENTORY, now))
+            await uow.commit()
+        return len(alarms)
+
     async def _take_in(
         self,
         command: RaiseAlarm,
@@ -290,7 +346,7 @@ class AlarmRouting:
                 await uow.rollback()
                 return Intake(await self._by_source(source, command.source_id), duplicate=True)
             for routed in routes:
-                if needs_timer(self.policy, routed) and routed.acknowledge_by is not None:
+                if needs_timer(routed) and routed.acknowledge_by is not None:
                     await uow.timers.set(alarm.id, routed.id, routed.acknowledge_by)
             await uow.commit()
         return Intake(alarm)
@@ -392,13 +448,24 @@ class AlarmRouting:
         page = found[:limit]
         return Page([alarm for _, alarm in page], encode_cursor(page[-1][0]) if more else "")
 
-    async def acknowledge(self, alarm_id: str, note: str, requester: Requester) -> Alarm:
-        """The caller acknowledges for every party of the alarm it speaks for."""
+    async def acknowledge(
+        self,
+        alarm_id: str,
+        note: str,
+        requester: Requester,
+        outcome: AcknowledgementOutcome | None = None,
+    ) -> Alarm:
+        """The caller acknowledges for every party of the alarm it speaks for, with what it found (police:
+        `accepted` when not said)."""
         now = self.clock()
         async with self.unit_of_work() as uow:
             alarm = await self._locked(uow, alarm_id, requester)
             acknowledged = alarm.acknowledge(
-                parties_of(requester.caller, alarm), requester.actor, _note(note), now
+                parties_of(requester.caller, alarm),
+                requester.actor,
+                _note(note),
+                now,
+                outcome or AcknowledgementOutcome.ACCEPTED,
             )
             if acknowledged:
                 await uow.alarms.save(alarm)
@@ -469,6 +536,15 @@ class AlarmRouting:
             for timer in await uow.timers.due(now, limit):
                 alarm = await uow.alarms.get(timer.alarm_id, None, for_update=True)
                 step = escalate(self.policy, alarm, timer.route_id, now) if alarm else None
+                missed = (
+                    miss_deadline(self.policy, alarm, timer.route_id, now) if alarm and not step else None
+                )
+                if missed is not None and alarm is not None:
+                    # Outside the chain nobody else is called: the alarm's police see the miss.
+                    await uow.timers.delete(timer.id)
+                    await uow.alarms.save(alarm)
+                    uow.publish(AlarmDeadlineMissed(alarm, missed, now))
+                    continue
                 if alarm is None or step is None:
                     await uow.timers.delete(timer.id)
                     if alarm is not None:
@@ -538,6 +614,7 @@ class Silences:
                 now=now,
             )
             await uow.silences.add(silence, unit)
+            uow.publish(SilenceChanged(silence, "created", unit, requester.actor, now))
             await uow.commit()
         return silence
 
@@ -545,7 +622,9 @@ class Silences:
         """A second person (police or the province admin) puts a life-safety silence in force."""
         if requester.caller.roles.isdisjoint(SILENCE_APPROVERS):
             raise Forbidden("only police or the province admin approve silences")
-        return await self._change(silence_id, requester, lambda s, now: s.approve(requester.actor, now))
+        return await self._change(
+            silence_id, requester, "approved", lambda s, now: s.approve(requester.actor, now)
+        )
 
     async def cancel(self, silence_id: str, requester: Requester) -> Silence:
         """Its author, police or the province admin end a silence now."""
@@ -556,7 +635,7 @@ class Silences:
                 raise Forbidden("only its author, police or the province admin cancel a silence")
             silence.cancel(requester.actor, now)
 
-        return await self._change(silence_id, requester, cancel)
+        return await self._change(silence_id, requester, "cancelled", cancel)
 
     async def list(self, uscc: str, requester: Requester) -> Sequence[Silence]:
         """Silences in scope, newest first (at most 200)."""
@@ -564,7 +643,11 @@ class Silences:
             return await uow.silences.list(uscc, requester.scope, MAX_PAGE_SIZE)
 
     async def _change(
-        self, silence_id: str, requester: Requester, change: Callable[[Silence, datetime], None]
+        self,
+        silence_id: str,
+        requester: Requester,
+        named: str,
+        change: Callable[[Silence, datetime], None],
     ) -> Silence:
         try:
             key = uuid.UUID(silence_id)
@@ -574,7 +657,10 @@ class Silences:
             silence = await uow.silences.get(key, requester.scope, for_update=True)
             if silence is None:
                 raise NotFound("silences", silence_id)
-            change(silence, self.clock())
+            now = self.clock()
+            change(silence, now)
             await uow.silences.save(silence)
+            unit = await uow.units.get(silence.uscc) or UnitFacts(silence.uscc, "", "")
+            uow.publish(SilenceChanged(silence, named, unit, requester.actor, now))
             await uow.commit()
         return silence

@@ -66,6 +66,10 @@ class AlarmRepository(abc.ABC):
         """The newest unfinished alarm of this kind from the zone reported since `since`, locked."""
 
     @abc.abstractmethod
+    async def open_for_device(self, uscc: str, device_id: str, kind: AlarmKind) -> Sequence[Alarm]:
+        """The unfinished alarms of this kind from one device of the unit, locked, oldest first."""
+
+    @abc.abstractmethod
     async def add_report(self, alarm: Alarm, report: Report) -> None:
         """Record a repeat report counted on `alarm`."""
 

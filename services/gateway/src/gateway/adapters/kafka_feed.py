@@ -40,16 +40,20 @@ _REQUIRED = (H_ID, H_TYPE, H_TIME)
 def live_event_from_record(
     record: Any, registry: PayloadRegistry | None = None, render: Render | None = None
 ) -> LiveEvent | None:
-    """The live event in a consumed record, from its CloudEvents headers; None if it is not a CloudEvent.
+    """The live event in a consumed record, from its CloudEvents headers; None if it is not a CloudEvent, or
+    (with a `registry`) not of a type the registry names.
 
-    The payload is decoded (and shown as `data`, by `render` or as protobuf JSON) only for types in
-    `registry`: a relay that only filters by scope never needs to understand the payload.
+    With a `registry` the payload is decoded and shown as `data` (by `render` or as protobuf JSON), and the
+    stream carries only those types (an alarm stream shows alarm changes, not the silences beside them);
+    without one, a relay that only filters by scope never needs to understand the payload.
     """
     headers: dict[str, str] = {}
     for name, value in record.headers or ():
         if name.startswith("ce_") and value is not None and name not in headers:
             headers[name] = bytes(value).decode("utf-8", errors="replace")
     if any(not headers.get(name) for name in _REQUIRED):
+        return None
+    if registry is not None and headers[H_TYPE] not in registry:
         return None
     data: Mapping[str, Any] | None = None
     if registry is not None and headers[H_TYPE] in registry:

@@ -156,6 +156,32 @@ OUTCOME_TEST: Outcome.ValueType  # 3
 OUTCOME_DUPLICATE: Outcome.ValueType  # 4
 Global___Outcome: _TypeAlias = Outcome  # noqa: Y015
 
+class _AcknowledgementOutcome:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _AcknowledgementOutcomeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_AcknowledgementOutcome.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    ACKNOWLEDGEMENT_OUTCOME_UNSPECIFIED: _AcknowledgementOutcome.ValueType  # 0
+    ACKNOWLEDGEMENT_OUTCOME_ACCEPTED: _AcknowledgementOutcome.ValueType  # 1
+    ACKNOWLEDGEMENT_OUTCOME_CONFIRMED: _AcknowledgementOutcome.ValueType  # 2
+    ACKNOWLEDGEMENT_OUTCOME_FALSE_ALARM: _AcknowledgementOutcome.ValueType  # 3
+    ACKNOWLEDGEMENT_OUTCOME_TEST: _AcknowledgementOutcome.ValueType  # 4
+    ACKNOWLEDGEMENT_OUTCOME_UNABLE_TO_VERIFY: _AcknowledgementOutcome.ValueType  # 5
+
+class AcknowledgementOutcome(_AcknowledgementOutcome, metaclass=_AcknowledgementOutcomeEnumTypeWrapper):
+    """What an acknowledging party found: police take the alarm (`accepted`); the unit's security office, on
+    site, confirms it, finds it false, a test, or cannot verify it.
+    """
+
+ACKNOWLEDGEMENT_OUTCOME_UNSPECIFIED: AcknowledgementOutcome.ValueType  # 0
+ACKNOWLEDGEMENT_OUTCOME_ACCEPTED: AcknowledgementOutcome.ValueType  # 1
+ACKNOWLEDGEMENT_OUTCOME_CONFIRMED: AcknowledgementOutcome.ValueType  # 2
+ACKNOWLEDGEMENT_OUTCOME_FALSE_ALARM: AcknowledgementOutcome.ValueType  # 3
+ACKNOWLEDGEMENT_OUTCOME_TEST: AcknowledgementOutcome.ValueType  # 4
+ACKNOWLEDGEMENT_OUTCOME_UNABLE_TO_VERIFY: AcknowledgementOutcome.ValueType  # 5
+Global___AcknowledgementOutcome: _TypeAlias = AcknowledgementOutcome  # noqa: Y015
+
 class _TimelineEntryType:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -174,6 +200,8 @@ class _TimelineEntryTypeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Tim
     TIMELINE_ENTRY_TYPE_CLOSED: _TimelineEntryType.ValueType  # 9
     TIMELINE_ENTRY_TYPE_REPEATED: _TimelineEntryType.ValueType  # 10
     TIMELINE_ENTRY_TYPE_SUPPRESSED: _TimelineEntryType.ValueType  # 11
+    TIMELINE_ENTRY_TYPE_DEADLINE_MISSED: _TimelineEntryType.ValueType  # 12
+    """A party outside the escalation chain (the unit's security office) missed its deadline."""
 
 class TimelineEntryType(_TimelineEntryType, metaclass=_TimelineEntryTypeEnumTypeWrapper): ...
 
@@ -189,6 +217,8 @@ TIMELINE_ENTRY_TYPE_ON_SCENE: TimelineEntryType.ValueType  # 8
 TIMELINE_ENTRY_TYPE_CLOSED: TimelineEntryType.ValueType  # 9
 TIMELINE_ENTRY_TYPE_REPEATED: TimelineEntryType.ValueType  # 10
 TIMELINE_ENTRY_TYPE_SUPPRESSED: TimelineEntryType.ValueType  # 11
+TIMELINE_ENTRY_TYPE_DEADLINE_MISSED: TimelineEntryType.ValueType  # 12
+"""A party outside the escalation chain (the unit's security office) missed its deadline."""
 Global___TimelineEntryType: _TypeAlias = TimelineEntryType  # noqa: Y015
 
 class _DisclosureLevel:
@@ -269,6 +299,8 @@ class Route(_message.Message):
     ACKNOWLEDGED_BY_FIELD_NUMBER: _builtins.int
     ACKNOWLEDGEMENT_NOTE_FIELD_NUMBER: _builtins.int
     ESCALATION_LEVEL_FIELD_NUMBER: _builtins.int
+    ACKNOWLEDGEMENT_OUTCOME_FIELD_NUMBER: _builtins.int
+    DEADLINE_MISSED_AT_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     party: Global___PartyKind.ValueType
     target: _builtins.str
@@ -283,6 +315,7 @@ class Route(_message.Message):
     acknowledgement_note: _builtins.str
     escalation_level: _builtins.int
     """0 for the first routing; n for the n-th escalation step."""
+    acknowledgement_outcome: Global___AcknowledgementOutcome.ValueType
     @_builtins.property
     def routed_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -293,6 +326,12 @@ class Route(_message.Message):
     def acknowledged_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def acknowledged_by(self) -> _common_pb2.Actor: ...
+    @_builtins.property
+    def deadline_missed_at(self) -> _timestamp_pb2.Timestamp:
+        """When the party let its deadline pass unacknowledged (set once; escalation or a missed-deadline notice
+        followed).
+        """
+
     def __init__(
         self,
         *,
@@ -309,10 +348,12 @@ class Route(_message.Message):
         acknowledged_by: _common_pb2.Actor | None = ...,
         acknowledgement_note: _builtins.str = ...,
         escalation_level: _builtins.int = ...,
+        acknowledgement_outcome: Global___AcknowledgementOutcome.ValueType = ...,
+        deadline_missed_at: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["acknowledge_by", b"acknowledge_by", "acknowledged_at", b"acknowledged_at", "acknowledged_by", b"acknowledged_by", "routed_at", b"routed_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["acknowledge_by", b"acknowledge_by", "acknowledged_at", b"acknowledged_at", "acknowledged_by", b"acknowledged_by", "deadline_missed_at", b"deadline_missed_at", "routed_at", b"routed_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["acknowledge_by", b"acknowledge_by", "acknowledged_at", b"acknowledged_at", "acknowledged_by", b"acknowledged_by", "acknowledgement_note", b"acknowledgement_note", "escalation_level", b"escalation_level", "id", b"id", "party", b"party", "reason", b"reason", "role", b"role", "routed_at", b"routed_at", "rule_id", b"rule_id", "rules_version", b"rules_version", "target", b"target"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["acknowledge_by", b"acknowledge_by", "acknowledged_at", b"acknowledged_at", "acknowledged_by", b"acknowledged_by", "acknowledgement_note", b"acknowledgement_note", "acknowledgement_outcome", b"acknowledgement_outcome", "deadline_missed_at", b"deadline_missed_at", "escalation_level", b"escalation_level", "id", b"id", "party", b"party", "reason", b"reason", "role", b"role", "routed_at", b"routed_at", "rule_id", b"rule_id", "rules_version", b"rules_version", "target", b"target"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -863,17 +904,21 @@ class AcknowledgeAlarmRequest(_message.Message):
 
     ID_FIELD_NUMBER: _builtins.int
     NOTE_FIELD_NUMBER: _builtins.int
+    OUTCOME_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     note: _builtins.str
+    outcome: Global___AcknowledgementOutcome.ValueType
+    """Unspecified: `accepted`."""
     def __init__(
         self,
         *,
         id: _builtins.str = ...,
         note: _builtins.str = ...,
+        outcome: Global___AcknowledgementOutcome.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "note", b"note"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "note", b"note", "outcome", b"outcome"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -24,34 +24,39 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from neibao.alarmrouting.v1 import alarm_pb2 as neibao_dot_alarmrouting_dot_v1_dot_alarm__pb2
+from neibao.alarmrouting.v1 import silence_pb2 as neibao_dot_alarmrouting_dot_v1_dot_silence__pb2
 from neibao.common.v1 import common_pb2 as neibao_dot_common_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#neibao/alarmrouting/v1/events.proto\x12\x16neibao.alarmrouting.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"neibao/alarmrouting/v1/alarm.proto\x1a\x1dneibao/common/v1/common.proto\"\xe5\x02\n\x0c\x41larmSummary\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12/\n\x04kind\x18\x03 \x01(\x0e\x32!.neibao.alarmrouting.v1.AlarmKind\x12\x10\n\x08priority\x18\x04 \x01(\x05\x12\x33\n\x06status\x18\x05 \x01(\x0e\x32#.neibao.alarmrouting.v1.AlarmStatus\x12\x14\n\x0cjurisdiction\x18\x06 \x01(\t\x12\x0e\n\x06sector\x18\x07 \x01(\t\x12/\n\x0boccurred_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0breceived_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tunit_name\x18\n \x01(\t\x12\x14\n\x0crepeat_count\x18\x0b \x01(\x05\x12\x12\n\nsilence_id\x18\x0c \x01(\t\"\xaa\x02\n\x0b\x41larmRaised\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x11\n\tsource_id\x18\x04 \x01(\t\x12\x0c\n\x04zone\x18\x05 \x01(\t\x12\x11\n\tdevice_id\x18\x06 \x01(\t\x12&\n\x05\x61\x63tor\x18\x07 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12/\n\x0boccurred_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x07\x63ontext\x18\t \x01(\x0b\x32#.neibao.alarmrouting.v1.UnitContext\"\xb9\x01\n\x0b\x41larmRouted\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12-\n\x06routes\x18\x02 \x03(\x0b\x32\x1d.neibao.alarmrouting.v1.Route\x12\x15\n\rrules_version\x18\x03 \x01(\t\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xde\x01\n\x11\x41larmAcknowledged\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12-\n\x06routes\x18\x02 \x03(\x0b\x32\x1d.neibao.alarmrouting.v1.Route\x12\x0c\n\x04note\x18\x03 \x01(\t\x12&\n\x05\x61\x63tor\x18\x04 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xda\x01\n\x0e\x41larmEscalated\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12-\n\x06missed\x18\x02 \x01(\x0b\x32\x1d.neibao.alarmrouting.v1.Route\x12\x33\n\x0c\x65scalated_to\x18\x03 \x01(\x0b\x32\x1d.neibao.alarmrouting.v1.Route\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xad\x01\n\x0f\x41larmDispatched\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12\x0c\n\x04note\x18\x02 \x01(\t\x12&\n\x05\x61\x63tor\x18\x03 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xdd\x01\n\rAlarmResolved\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12\x30\n\x07outcome\x18\x02 \x01(\x0e\x32\x1f.neibao.alarmrouting.v1.Outcome\x12\x0c\n\x04note\x18\x03 \x01(\t\x12&\n\x05\x61\x63tor\x18\x04 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xaa\x01\n\x0c\x41larmOnScene\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12\x0c\n\x04note\x18\x02 \x01(\t\x12&\n\x05\x61\x63tor\x18\x03 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa9\x01\n\x0b\x41larmClosed\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12\x0c\n\x04note\x18\x02 \x01(\t\x12&\n\x05\x61\x63tor\x18\x03 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xd5\x01\n\rAlarmRepeated\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x11\n\tsource_id\x18\x04 \x01(\t\x12&\n\x05\x61\x63tor\x18\x05 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12/\n\x0boccurred_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#neibao/alarmrouting/v1/events.proto\x12\x16neibao.alarmrouting.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"neibao/alarmrouting/v1/alarm.proto\x1a$neibao/alarmrouting/v1/silence.proto\x1a\x1dneibao/common/v1/common.proto\"\xe5\x02\n\x0c\x41larmSummary\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12/\n\x04kind\x18\x03 \x01(\x0e\x32!.neibao.alarmrouting.v1.AlarmKind\x12\x10\n\x08priority\x18\x04 \x01(\x05\x12\x33\n\x06status\x18\x05 \x01(\x0e\x32#.neibao.alarmrouting.v1.AlarmStatus\x12\x14\n\x0cjurisdiction\x18\x06 \x01(\t\x12\x0e\n\x06sector\x18\x07 \x01(\t\x12/\n\x0boccurred_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0breceived_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tunit_name\x18\n \x01(\t\x12\x14\n\x0crepeat_count\x18\x0b \x01(\x05\x12\x12\n\nsilence_id\x18\x0c \x01(\t\"\xaa\x02\n\x0b\x41larmRaised\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x11\n\tsource_id\x18\x04 \x01(\t\x12\x0c\n\x04zone\x18\x05 \x01(\t\x12\x11\n\tdevice_id\x18\x06 \x01(\t\x12&\n\x05\x61\x63tor\x18\x07 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12/\n\x0boccurred_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x07\x63ontext\x18\t \x01(\x0b\x32#.neibao.alarmrouting.v1.UnitContext\"\xb9\x01\n\x0b\x41larmRouted\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12-\n\x06routes\x18\x02 \x03(\x0b\x32\x1d.neibao.alarmrouting.v1.Route\x12\x15\n\rrules_version\x18\x03 \x01(\t\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xde\x01\n\x11\x41larmAcknowledged\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12-\n\x06routes\x18\x02 \x03(\x0b\x32\x1d.neibao.alarmrouting.v1.Route\x12\x0c\n\x04note\x18\x03 \x01(\t\x12&\n\x05\x61\x63tor\x18\x04 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xda\x01\n\x0e\x41larmEscalated\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12-\n\x06missed\x18\x02 \x01(\x0b\x32\x1d.neibao.alarmrouting.v1.Route\x12\x33\n\x0c\x65scalated_to\x18\x03 \x01(\x0b\x32\x1d.neibao.alarmrouting.v1.Route\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xad\x01\n\x0f\x41larmDispatched\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12\x0c\n\x04note\x18\x02 \x01(\t\x12&\n\x05\x61\x63tor\x18\x03 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xdd\x01\n\rAlarmResolved\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12\x30\n\x07outcome\x18\x02 \x01(\x0e\x32\x1f.neibao.alarmrouting.v1.Outcome\x12\x0c\n\x04note\x18\x03 \x01(\t\x12&\n\x05\x61\x63tor\x18\x04 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xaa\x01\n\x0c\x41larmOnScene\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12\x0c\n\x04note\x18\x02 \x01(\t\x12&\n\x05\x61\x63tor\x18\x03 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa9\x01\n\x0b\x41larmClosed\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12\x0c\n\x04note\x18\x02 \x01(\t\x12&\n\x05\x61\x63tor\x18\x03 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xd5\x01\n\rAlarmRepeated\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x11\n\tsource_id\x18\x04 \x01(\t\x12&\n\x05\x61\x63tor\x18\x05 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12/\n\x0boccurred_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa9\x01\n\x13\x41larmDeadlineMissed\x12\x33\n\x05\x61larm\x18\x01 \x01(\x0b\x32$.neibao.alarmrouting.v1.AlarmSummary\x12,\n\x05route\x18\x02 \x01(\x0b\x32\x1d.neibao.alarmrouting.v1.Route\x12/\n\x0boccurred_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9b\x01\n\x0eSilenceChanged\x12\x30\n\x07silence\x18\x01 \x01(\x0b\x32\x1f.neibao.alarmrouting.v1.Silence\x12&\n\x05\x61\x63tor\x18\x02 \x01(\x0b\x32\x17.neibao.common.v1.Actor\x12/\n\x0boccurred_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'neibao.alarmrouting.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ALARMSUMMARY']._serialized_start=164
-  _globals['_ALARMSUMMARY']._serialized_end=521
-  _globals['_ALARMRAISED']._serialized_start=524
-  _globals['_ALARMRAISED']._serialized_end=822
-  _globals['_ALARMROUTED']._serialized_start=825
-  _globals['_ALARMROUTED']._serialized_end=1010
-  _globals['_ALARMACKNOWLEDGED']._serialized_start=1013
-  _globals['_ALARMACKNOWLEDGED']._serialized_end=1235
-  _globals['_ALARMESCALATED']._serialized_start=1238
-  _globals['_ALARMESCALATED']._serialized_end=1456
-  _globals['_ALARMDISPATCHED']._serialized_start=1459
-  _globals['_ALARMDISPATCHED']._serialized_end=1632
-  _globals['_ALARMRESOLVED']._serialized_start=1635
-  _globals['_ALARMRESOLVED']._serialized_end=1856
-  _globals['_ALARMONSCENE']._serialized_start=1859
-  _globals['_ALARMONSCENE']._serialized_end=2029
-  _globals['_ALARMCLOSED']._serialized_start=2032
-  _globals['_ALARMCLOSED']._serialized_end=2201
-  _globals['_ALARMREPEATED']._serialized_start=2204
-  _globals['_ALARMREPEATED']._serialized_end=2417
+  _globals['_ALARMSUMMARY']._serialized_start=202
+  _globals['_ALARMSUMMARY']._serialized_end=559
+  _globals['_ALARMRAISED']._serialized_start=562
+  _globals['_ALARMRAISED']._serialized_end=860
+  _globals['_ALARMROUTED']._serialized_start=863
+  _globals['_ALARMROUTED']._serialized_end=1048
+  _globals['_ALARMACKNOWLEDGED']._serialized_start=1051
+  _globals['_ALARMACKNOWLEDGED']._serialized_end=1273
+  _globals['_ALARMESCALATED']._serialized_start=1276
+  _globals['_ALARMESCALATED']._serialized_end=1494
+  _globals['_ALARMDISPATCHED']._serialized_start=1497
+  _globals['_ALARMDISPATCHED']._serialized_end=1670
+  _globals['_ALARMRESOLVED']._serialized_start=1673
+  _globals['_ALARMRESOLVED']._serialized_end=1894
+  _globals['_ALARMONSCENE']._serialized_start=1897
+  _globals['_ALARMONSCENE']._serialized_end=2067
+  _globals['_ALARMCLOSED']._serialized_start=2070
+  _globals['_ALARMCLOSED']._serialized_end=2239
+  _globals['_ALARMREPEATED']._serialized_start=2242
+  _globals['_ALARMREPEATED']._serialized_end=2455
+  _globals['_ALARMDEADLINEMISSED']._serialized_start=2458
+  _globals['_ALARMDEADLINEMISSED']._serialized_end=2627
+  _globals['_SILENCECHANGED']._serialized_start=2630
+  _globals['_SILENCECHANGED']._serialized_end=2785
 # @@protoc_insertion_point(module_scope)

@@ -9,6 +9,7 @@ from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from neibao.alarmrouting.v1 import alarm_pb2 as _alarm_pb2
+from neibao.alarmrouting.v1 import silence_pb2 as _silence_pb2
 from neibao.common.v1 import common_pb2 as _common_pb2
 import builtins as _builtins
 import sys
@@ -418,3 +419,67 @@ class AlarmRepeated(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___AlarmRepeated: _TypeAlias = AlarmRepeated  # noqa: Y015
+
+@_typing.final
+class AlarmDeadlineMissed(_message.Message):
+    """A responding party outside the escalation chain (the unit's security office) did not acknowledge by its
+    deadline; the police parties of the alarm see it (neibao.alarm-routing.alarm.deadline-missed.v1).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ALARM_FIELD_NUMBER: _builtins.int
+    ROUTE_FIELD_NUMBER: _builtins.int
+    OCCURRED_AT_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def alarm(self) -> Global___AlarmSummary: ...
+    @_builtins.property
+    def route(self) -> _alarm_pb2.Route: ...
+    @_builtins.property
+    def occurred_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        alarm: Global___AlarmSummary | None = ...,
+        route: _alarm_pb2.Route | None = ...,
+        occurred_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["alarm", b"alarm", "occurred_at", b"occurred_at", "route", b"route"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alarm", b"alarm", "occurred_at", b"occurred_at", "route", b"route"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AlarmDeadlineMissed: _TypeAlias = AlarmDeadlineMissed  # noqa: Y015
+
+@_typing.final
+class SilenceChanged(_message.Message):
+    """A silence was created, approved or cancelled (neibao.alarm-routing.silence.created.v1, .approved.v1,
+    .cancelled.v1); key = the unit's USCC, scope headers as for alarms.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SILENCE_FIELD_NUMBER: _builtins.int
+    ACTOR_FIELD_NUMBER: _builtins.int
+    OCCURRED_AT_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def silence(self) -> _silence_pb2.Silence: ...
+    @_builtins.property
+    def actor(self) -> _common_pb2.Actor: ...
+    @_builtins.property
+    def occurred_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        silence: _silence_pb2.Silence | None = ...,
+        actor: _common_pb2.Actor | None = ...,
+        occurred_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "occurred_at", b"occurred_at", "silence", b"silence"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "occurred_at", b"occurred_at", "silence", b"silence"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SilenceChanged: _TypeAlias = SilenceChanged  # noqa: Y015

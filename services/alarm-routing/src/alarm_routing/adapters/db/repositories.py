@@ -50,6 +50,7 @@ from alarm_routing.domain.context import (
     UnitContext,
 )
 from alarm_routing.domain.enums import (
+    AcknowledgementOutcome,
     ActorKind,
     AlarmKind,
     AlarmStatus,
@@ -156,6 +157,16 @@ _OPEN_FOR_ZONE = (
     .limit(1)
     .with_for_update()
 )
+_OPEN_FOR_DEVICE = (
+    _SELECT_ALARM.where(
+        _alarm.uscc == bindparam("uscc"),
+        _alarm.device_id == bindparam("device_id"),
+        _alarm.kind == bindparam("kind"),
+        _alarm.status.not_in(("resolved", "closed")),
+    )
+    .order_by(_alarm.seq)
+    .with_for_update()
+)
 _INSERT_REPORT = insert(report_table)
 # The columns a save writes back are the parameters' keys; the alarm is named by `alarm_id`.
 _UPDATE_ALARM = update(alarm_table).where(_alarm.id == bindparam("alarm_id"))
@@ -174,6 +185,8 @@ _UPSERT_ROUTES = _route_insert.on_conflict_do_update(
             "note",
             "escalation_level",
             "repeats",
+            "acknowledgement_outcome",
+            "deadline_missed_at",
         )
     },
 ).returning(_route_c.id)
@@ -207,8 +220,10 @@ def _route(row: Row[Any]) -> Route:
         acknowledged_at=row.acknowledged_at,
         acknowledged_by=actor_from_json(row.acknowledged_by) if row.acknowledged_by else None,
         note=row.note,
+        outcome=AcknowledgementOutcome(row.acknowledgement_outcome) if row.acknowledgement_outcome else None,
         escalation_level=row.escalation_level,
         repeats=row.repeats,
+        deadline_missed_at=row.deadline_missed_at,
     )
 
 
@@ -229,6 +244,8 @@ def _route_values(alarm_id: uuid.UUID, route: Route) -> dict[str, Any]:
         "note": route.note,
         "escalation_level": route.escalation_level,
         "repeats": route.repeats,
+        "acknowledgement_outcome": route.outcome.value if route.outcome else None,
+        "deadline_missed_at": route.deadline_missed_at,
     }
 
 
@@ -370,6 +387,13 @@ class SqlAlarmRepository(AlarmRepository):
         )
         row = found.first()
         return None if row is None else await self._load(row)
+
+    async def open_for_device(self, uscc: str, device_id: str, kind: AlarmKind) -> Sequence[Alarm]:
+        """The unfinished alarms of this kind from one device of the unit, locked, oldest first."""
+        found = await self._session.execute(
+            _OPEN_FOR_DEVICE, {"uscc": uscc, "device_id": device_id, "kind": kind.value}
+        )
+        return [await self._load(row) for row in found.all()]
 
     async def add_report(self, alarm: Alarm, report: Report) -> None:
         """Record a repeat report."""

@@ -207,6 +207,9 @@ class RouteRow(Base):
     note: Mapped[str] = mapped_column(Text, server_default="")
     escalation_level: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
     repeats: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    # What the acknowledging party found (accepted, confirmed, false_alarm, test, unable_to_verify).
+    acknowledgement_outcome: Mapped[str | None] = mapped_column(Text)
+    deadline_missed_at: Mapped[datetime | None] = mapped_column(TZ)
 
     __table_args__ = (
         UniqueConstraint("alarm_id", "party", "target"),

@@ -79,6 +79,17 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"
 
 
+class AcknowledgementOutcome(StrEnum):
+    """What an acknowledging party found: police take the alarm (`accepted`, the default); the unit's
+    security office, on site, confirms it, finds it false, a test, or cannot verify it."""
+
+    ACCEPTED = "accepted"
+    CONFIRMED = "confirmed"
+    FALSE_ALARM = "false_alarm"
+    TEST = "test"
+    UNABLE_TO_VERIFY = "unable_to_verify"
+
+
 class TimelineEntryType(StrEnum):
     """What a timeline entry records."""
 
@@ -93,6 +104,7 @@ class TimelineEntryType(StrEnum):
     CLOSED = "closed"
     REPEATED = "repeated"
     SUPPRESSED = "suppressed"
+    DEADLINE_MISSED = "deadline_missed"
 
 
 _ALARM_EXAMPLE: Final[dict[str, Any]] = {
@@ -141,7 +153,11 @@ class RouteRead(BaseModel):
     acknowledged_at: datetime | None
     acknowledged_by: ActorRead | None
     acknowledgement_note: str | None
+    acknowledgement_outcome: AcknowledgementOutcome | None
     escalation_level: int
+    deadline_missed_at: datetime | None = Field(
+        description="When the party let its deadline pass unacknowledged (escalation or a notice followed)."
+    )
 
 
 class TimelineEntryRead(BaseModel):
@@ -271,11 +287,15 @@ class AlarmQuery(BaseModel):
 
 
 class AcknowledgementIn(BaseModel):
-    """An optional note; the acknowledging party is derived from the caller."""
+    """An optional note and what the party found; the acknowledging party is derived from the caller."""
 
     model_config = ConfigDict(extra="forbid")
 
     note: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
+    outcome: AcknowledgementOutcome | None = Field(
+        default=None,
+        description="Not given: `accepted`. The unit's security office reports what it found on site.",
+    )
 
 
 class DispatchIn(BaseModel):

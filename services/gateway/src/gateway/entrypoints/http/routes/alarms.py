@@ -207,8 +207,8 @@ async def acknowledge_alarm(
 ) -> Response:
     """The caller acknowledges for the parties of the alarm it speaks for (derived from its token); again
     changes nothing. 403 if it is none of them."""
-    note = body.note if body is not None and body.note else ""
-    request = alarm_pb2.AcknowledgeAlarmRequest(id=alarm_id, note=note)
+    fields = body.model_dump(mode="json", exclude_none=True) if body is not None else {}
+    request = from_rest({**fields, "id": alarm_id}, alarm_pb2.AcknowledgeAlarmRequest)
     answer = await services.call(alarm_service(services).AcknowledgeAlarm, request, caller)
     return message_response(answer.alarm)
 
@@ -377,5 +377,6 @@ ALARM_EVENT_PAYLOADS: Final = PayloadRegistry(
         "neibao.alarm-routing.alarm.on-scene.v1": events_pb2.AlarmOnScene,
         "neibao.alarm-routing.alarm.closed.v1": events_pb2.AlarmClosed,
         "neibao.alarm-routing.alarm.repeated.v1": events_pb2.AlarmRepeated,
+        "neibao.alarm-routing.alarm.deadline-missed.v1": events_pb2.AlarmDeadlineMissed,
     }
 )
