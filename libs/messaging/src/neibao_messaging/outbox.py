@@ -108,6 +108,12 @@ class Outbox:
             raise ValueError("no events to write")
         return _INSERT_OUTBOX, [_outbox_values(topic, event) for event in events]
 
+    @staticmethod
+    def insert_rows(topic: str, events: Sequence[Event]) -> tuple[Executable, list[dict[str, Any]]]:
+        """What `insert_statement` gives, for a caller that runs the statement on its own driver connection
+        (the statement compiled once, the rows per transaction; `headers` is a dict for a JSONB column)."""
+        return _INSERT_OUTBOX, [_outbox_values(topic, event) for event in events]
+
 
 class RelayPublishError(Exception):
     """Kafka refused part of a batch; the failed rows stay unpublished with attempts and last_error."""

@@ -264,12 +264,17 @@ async def test_the_stream_carries_alarms_to_their_scope_only_and_resumes(
     assert data["status"] in {"received", "routed"}
     assert raised["json"]["subject"] == heping["id"]
     assert raised["json"]["unit"] == DEMO_UNIT
-    # Resuming after the raised event brings what followed it (the routing), not the raised event again.
+    assert {route["party"] for route in data["change"]["routes"]} >= {"police_station", "city_command"}
+    # Resuming after the raised event brings what followed it (an acknowledgement), not the raised event.
+    acknowledged = await gateway.client.post(
+        f"{ALARMS}/{heping['id']}/acknowledge", headers=bearer(tokens["police-heping"])
+    )
+    assert acknowledged.status_code == 200
     resumed = await read_frames(
         gateway.client, tokens["police-heping"], {heping["id"]}, last_event_id=raised["id"], within=10
     )
     mine = [f for f in resumed if f["json"]["data"]["id"] == heping["id"]]
-    assert [f["event"] for f in mine] == ["neibao.alarm-routing.alarm.routed.v1"]
+    assert [f["event"] for f in mine] == ["neibao.alarm-routing.alarm.acknowledged.v1"]
 
 
 async def test_silences_suppress_a_devices_alarms_and_life_safety_needs_a_second_person(

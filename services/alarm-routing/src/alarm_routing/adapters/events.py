@@ -135,6 +135,8 @@ def payload(event: AlarmEvent) -> tuple[str, Message]:  # noqa: PLR0911 - one re
                 actor=actor_to_proto(alarm.raised_by),
                 occurred_at=at,
                 context=context_to_proto(event.context) if event.context is not None else None,
+                routes=[route_to_proto(r) for r in alarm.routes],
+                rules_version=alarm.rules_version,
             )
         case AlarmRouted():
             return ALARM_ROUTED, events_pb2.AlarmRouted(

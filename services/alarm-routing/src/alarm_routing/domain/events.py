@@ -13,7 +13,8 @@ from alarm_routing.domain.silences import Silence
 
 @dataclass(frozen=True, slots=True)
 class AlarmRaised:
-    """An alarm was taken in; `context`: what responders need of the unit, without its people."""
+    """An alarm was taken in and routed (its routes are the alarm's at intake); `context`: what responders
+    need of the unit, without its people."""
 
     alarm: Alarm
     occurred_at: datetime

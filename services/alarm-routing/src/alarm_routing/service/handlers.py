@@ -31,7 +31,6 @@ from alarm_routing.domain.events import (
     AlarmRaised,
     AlarmRepeated,
     AlarmResolved,
-    AlarmRouted,
     SilenceChanged,
 )
 from alarm_routing.domain.model import Actor, Alarm, Report, Route, TimelineEntry, UnitFacts
@@ -341,13 +340,11 @@ class AlarmRouting:
                 if grouped is not None:
                     return grouped
             alarm, routes = await self._new_alarm(uow, command, unit, actor, source=source, now=now)
-            if not await uow.alarms.add(alarm):
+            timers = [(r.id, r.acknowledge_by) for r in routes if needs_timer(r) and r.acknowledge_by]
+            if not await uow.alarms.add(alarm, timers):
                 # A retransmit (or a report racing it): answer the alarm its first copy became.
                 await uow.rollback()
                 return Intake(await self._by_source(source, command.source_id), duplicate=True)
-            for routed in routes:
-                if needs_timer(routed) and routed.acknowledge_by is not None:
-                    await uow.timers.set(alarm.id, routed.id, routed.acknowledge_by)
             await uow.commit()
         return Intake(alarm)
 
@@ -393,12 +390,12 @@ class AlarmRouting:
             command.zone,
             await uow.contexts.device_key_part(command.uscc, command.device_id),
         )
-        uow.publish(AlarmRaised(alarm, now, context))
         # A suppressed alarm is kept and shown, but goes to nobody.
         routes = [] if silence is not None else route(self.policy, alarm, now)
         if routes:
             alarm.route(routes, now)
-            uow.publish(AlarmRouted(alarm, tuple(routes), now))
+        # One event for the intake (taken in and routed in one transaction): the stream carries it once.
+        uow.publish(AlarmRaised(alarm, now, context))
         return alarm, routes
 
     async def _count_repeat(self, uow: UnitOfWork, command: RaiseAlarm, report: Report) -> Intake | None:

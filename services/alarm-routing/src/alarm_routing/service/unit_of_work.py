@@ -40,8 +40,9 @@ class AlarmRepository(abc.ABC):
     """Alarms with their routes and timelines; every read with a scope finds nothing outside it."""
 
     @abc.abstractmethod
-    async def add(self, alarm: Alarm) -> bool:
-        """Insert a new alarm; False (nothing written) if its source and source id were taken in already."""
+    async def add(self, alarm: Alarm, timers: Sequence[tuple[uuid.UUID, datetime]] = ()) -> bool:
+        """Insert a new alarm with its routes, timeline and the timers (route id, due time) of its deadlines;
+        False (nothing written) if its source and source id were taken in already."""
 
     @abc.abstractmethod
     async def get(

@@ -86,7 +86,9 @@ Global___AlarmSummary: _TypeAlias = AlarmSummary  # noqa: Y015
 
 @_typing.final
 class AlarmRaised(_message.Message):
-    """An alarm was taken in (neibao.alarm-routing.alarm.raised.v1)."""
+    """An alarm was taken in and routed, in one transaction (neibao.alarm-routing.alarm.raised.v1): one event
+    per intake, so the stream carries it once; `routes` empty when a silence suppressed it.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -99,11 +101,14 @@ class AlarmRaised(_message.Message):
     ACTOR_FIELD_NUMBER: _builtins.int
     OCCURRED_AT_FIELD_NUMBER: _builtins.int
     CONTEXT_FIELD_NUMBER: _builtins.int
+    ROUTES_FIELD_NUMBER: _builtins.int
+    RULES_VERSION_FIELD_NUMBER: _builtins.int
     description: _builtins.str
     source: _builtins.str
     source_id: _builtins.str
     zone: _builtins.str
     device_id: _builtins.str
+    rules_version: _builtins.str
     @_builtins.property
     def alarm(self) -> Global___AlarmSummary: ...
     @_builtins.property
@@ -117,6 +122,10 @@ class AlarmRaised(_message.Message):
         GetAlarm, audited): the live streams show this event to every reader in scope.
         """
 
+    @_builtins.property
+    def routes(self) -> _containers.RepeatedCompositeFieldContainer[_alarm_pb2.Route]:
+        """The parties it went to at intake, why, and their deadlines; and the rules' version that chose them."""
+
     def __init__(
         self,
         *,
@@ -129,10 +138,12 @@ class AlarmRaised(_message.Message):
         actor: _common_pb2.Actor | None = ...,
         occurred_at: _timestamp_pb2.Timestamp | None = ...,
         context: _alarm_pb2.UnitContext | None = ...,
+        routes: _abc.Iterable[_alarm_pb2.Route] | None = ...,
+        rules_version: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "alarm", b"alarm", "context", b"context", "occurred_at", b"occurred_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "alarm", b"alarm", "context", b"context", "description", b"description", "device_id", b"device_id", "occurred_at", b"occurred_at", "source", b"source", "source_id", b"source_id", "zone", b"zone"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "alarm", b"alarm", "context", b"context", "description", b"description", "device_id", b"device_id", "occurred_at", b"occurred_at", "routes", b"routes", "rules_version", b"rules_version", "source", b"source", "source_id", b"source_id", "zone", b"zone"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -140,7 +151,9 @@ Global___AlarmRaised: _TypeAlias = AlarmRaised  # noqa: Y015
 
 @_typing.final
 class AlarmRouted(_message.Message):
-    """An alarm went to its parties (neibao.alarm-routing.alarm.routed.v1)."""
+    """An alarm went to parties other than at intake (neibao.alarm-routing.alarm.routed.v1); intake's routes
+    travel in AlarmRaised.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 

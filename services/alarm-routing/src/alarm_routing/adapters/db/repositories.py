@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from psycopg.rows import namedtuple_row
+from psycopg.types.json import Jsonb
 from sqlalchemy import (
     ColumnElement,
     Row,
@@ -28,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from alarm_routing.adapters.db.driver import AsyncConnectionGetter, Statement, compiled
 from alarm_routing.adapters.db.personal_data import PersonalDataCipher
 from alarm_routing.adapters.db.tables import (
     alarm_table,
@@ -191,6 +194,37 @@ _UPSERT_ROUTES = _route_insert.on_conflict_do_update(
     },
 ).returning(_route_c.id)
 _INSERT_TIMELINE = insert(timeline_table).returning(_timeline.id)
+# A new alarm with its first routes, timeline and timers: one statement on the session's psycopg connection
+# (see driver.py), the rows after the alarm's only if it was inserted (foreign keys are checked at its end).
+_INSERT_ALARM_SQL = compiled(_INSERT_ALARM)
+_INSERT_NEW_ALARM = Statement(
+    # The SQL composed here is our own compiled statement, never input: input is bound as parameters.
+    f"""WITH new_alarm AS ({_INSERT_ALARM_SQL.sql}),
+new_routes AS (
+    INSERT INTO alarm_route (id, alarm_id, party, target, role, rule_id, rules_version, reason, routed_at,
+        acknowledge_by)
+    SELECT r.id, new_alarm.id, r.party, r.target, r.role, r.rule_id, r.rules_version, r.reason, r.routed_at,
+        r.acknowledge_by
+    FROM new_alarm, unnest(%(route_id)s::uuid[], %(route_party)s::text[], %(route_target)s::text[],
+        %(route_role)s::text[], %(route_rule_id)s::text[], %(route_rules_version)s::text[],
+        %(route_reason)s::text[], %(route_routed_at)s::timestamptz[], %(route_acknowledge_by)s::timestamptz[])
+        AS r(id, party, target, role, rule_id, rules_version, reason, routed_at, acknowledge_by)
+),
+new_entries AS (
+    INSERT INTO alarm_timeline (alarm_id, type, at, actor, party, target, detail)
+    SELECT new_alarm.id, e.type, e.at, e.actor, e.party, e.target, e.detail
+    FROM new_alarm, unnest(%(entry_type)s::text[], %(entry_at)s::timestamptz[], %(entry_actor)s::jsonb[],
+        %(entry_party)s::text[], %(entry_target)s::text[], %(entry_detail)s::text[])
+        AS e(type, at, actor, party, target, detail)
+),
+new_timers AS (
+    INSERT INTO escalation_timer (alarm_id, route_id, due_at)
+    SELECT new_alarm.id, t.route_id, t.due_at
+    FROM new_alarm, unnest(%(timer_route)s::uuid[], %(timer_due)s::timestamptz[]) AS t(route_id, due_at)
+)
+SELECT id FROM new_alarm""",  # noqa: S608
+    _INSERT_ALARM_SQL.literals,
+)
 _ROUTES_OF = (
     select(route_table)
     .where(_route_c.alarm_id == bindparam("alarm_id"))
@@ -307,6 +341,48 @@ def _alarm_of(row: Row[Any], routes: list[Route], timeline: list[TimelineEntry])
     )
 
 
+def _alarm_values(alarm: Alarm) -> dict[str, Any]:
+    return {
+        "id": alarm.id,
+        "uscc": alarm.uscc,
+        "kind": alarm.kind.value,
+        "priority": alarm.priority,
+        "status": alarm.status.value,
+        "occurred_at": alarm.occurred_at,
+        "received_at": alarm.received_at,
+        "updated_at": alarm.updated_at or alarm.received_at,
+        "description": alarm.description,
+        "source": alarm.source,
+        "source_id": alarm.source_id,
+        "zone": alarm.zone,
+        "device_id": alarm.device_id,
+        "jurisdiction": alarm.unit.jurisdiction,
+        "sector": alarm.unit.sector,
+        "unit_name": alarm.unit.name,
+        "police_station": alarm.unit.police_station,
+        "key_unit": alarm.unit.key_unit,
+        "rules_version": alarm.rules_version,
+        "outcome": alarm.outcome.value if alarm.outcome else None,
+        "raised_by": Jsonb(actor_to_json(alarm.raised_by)),
+        "repeat_count": alarm.repeat_count,
+        "last_reported_at": alarm.last_reported_at,
+        "silence_id": alarm.silence_id,
+    }
+
+
+def _route_params(alarm_id: uuid.UUID, route: Route) -> dict[str, Any]:
+    values = _route_values(alarm_id, route)
+    if values["acknowledged_by"] is not None:
+        values["acknowledged_by"] = Jsonb(values["acknowledged_by"])
+    return values
+
+
+def _entry_params(alarm_id: uuid.UUID, entry: TimelineEntry) -> dict[str, Any]:
+    values = _entry_values(alarm_id, entry)
+    values["actor"] = Jsonb(values["actor"])
+    return values
+
+
 def _scope(scope: Scope) -> ColumnElement[bool]:
     return scope_clause(scope, jurisdiction=_alarm.jurisdiction, sector=_alarm.sector, unit=_alarm.uscc)
 
@@ -314,46 +390,39 @@ def _scope(scope: Scope) -> ColumnElement[bool]:
 class SqlAlarmRepository(AlarmRepository):
     """Alarms in PostgreSQL; remembers how many timeline entries of each alarm are stored."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, driver: AsyncConnectionGetter | None = None) -> None:
         self._session = session
+        self._driver = driver or AsyncConnectionGetter(session)
         self._stored_entries: dict[uuid.UUID, int] = {}
 
-    async def add(self, alarm: Alarm) -> bool:
-        """Insert the alarm, its routes and timeline unless its source id was taken in already (as an alarm
-        or as a repeat)."""
-        inserted = await self._session.execute(
-            _INSERT_ALARM,
-            {
-                "id": alarm.id,
-                "uscc": alarm.uscc,
-                "kind": alarm.kind.value,
-                "priority": alarm.priority,
-                "status": alarm.status.value,
-                "occurred_at": alarm.occurred_at,
-                "received_at": alarm.received_at,
-                "updated_at": alarm.updated_at or alarm.received_at,
-                "description": alarm.description,
-                "source": alarm.source,
-                "source_id": alarm.source_id,
-                "zone": alarm.zone,
-                "device_id": alarm.device_id,
-                "jurisdiction": alarm.unit.jurisdiction,
-                "sector": alarm.unit.sector,
-                "unit_name": alarm.unit.name,
-                "police_station": alarm.unit.police_station,
-                "key_unit": alarm.unit.key_unit,
-                "rules_version": alarm.rules_version,
-                "outcome": alarm.outcome.value if alarm.outcome else None,
-                "raised_by": actor_to_json(alarm.raised_by),
-                "repeat_count": alarm.repeat_count,
-                "last_reported_at": alarm.last_reported_at,
-                "silence_id": alarm.silence_id,
-            },
+    async def add(self, alarm: Alarm, timers: Sequence[tuple[uuid.UUID, datetime]] = ()) -> bool:
+        """Insert the alarm with its routes, timeline and timers, in one statement, unless its source id was
+        taken in already (as an alarm or as a repeat)."""
+        connection = await self._driver()
+        values = _alarm_values(alarm)
+        values.update(
+            route_id=[r.id for r in alarm.routes],
+            route_party=[r.party.value for r in alarm.routes],
+            route_target=[r.target for r in alarm.routes],
+            route_role=[r.role.value for r in alarm.routes],
+            route_rule_id=[r.rule_id for r in alarm.routes],
+            route_rules_version=[r.rules_version for r in alarm.routes],
+            route_reason=[r.reason for r in alarm.routes],
+            route_routed_at=[r.routed_at for r in alarm.routes],
+            route_acknowledge_by=[r.acknowledge_by for r in alarm.routes],
+            entry_type=[e.type.value for e in alarm.timeline],
+            entry_at=[e.at for e in alarm.timeline],
+            entry_actor=[Jsonb(actor_to_json(e.actor)) for e in alarm.timeline],
+            entry_party=[e.party.value if e.party else None for e in alarm.timeline],
+            entry_target=[e.target for e in alarm.timeline],
+            entry_detail=[e.detail for e in alarm.timeline],
+            timer_route=[route_id for route_id, _ in timers],
+            timer_due=[due_at for _, due_at in timers],
         )
-        if inserted.first() is None:
+        inserted = await connection.execute(_INSERT_NEW_ALARM.sql, _INSERT_NEW_ALARM.params(values))
+        if await inserted.fetchone() is None:
             return False
-        self._stored_entries[alarm.id] = 0
-        await self._write_children(alarm)
+        self._stored_entries[alarm.id] = len(alarm.timeline)
         return True
 
     async def get(
@@ -475,26 +544,23 @@ _UNIT = select(
 ).where(_unit.uscc == bindparam("uscc"))
 
 
+_UNIT_SQL = compiled(_UNIT)
+
+
 class SqlUnitRepository(UnitRepository):
     """The unit read model."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, driver: AsyncConnectionGetter | None = None) -> None:
         self._session = session
+        self._driver = driver or AsyncConnectionGetter(session)
 
     async def get(self, uscc: str) -> UnitFacts | None:
         """What is known of the unit."""
-        row = (await self._session.execute(_UNIT, {"uscc": uscc})).first()
+        connection = await self._driver()
+        row = await (await connection.execute(_UNIT_SQL.sql, _UNIT_SQL.params({"uscc": uscc}))).fetchone()
         if row is None:
             return None
-        return UnitFacts(
-            uscc=row.uscc,
-            name=row.name,
-            jurisdiction=row.jurisdiction,
-            police_station=row.police_station,
-            sector=row.sector,
-            key_unit=row.key_unit,
-            closed=row.closed,
-        )
+        return UnitFacts(*row)
 
 
 def _of_unit(table: Any, *order: Any) -> Select[Any]:
@@ -512,19 +578,39 @@ _DEVICE_KEY_PART = select(unit_device_table.c.key_part).where(
 )
 
 
+_PLANS_SQL = compiled(_PLANS)
+_KEY_PARTS_SQL = compiled(_KEY_PARTS)
+_PEOPLE_SQL = compiled(_PEOPLE)
+_DEVICE_KEY_PART_SQL = compiled(_DEVICE_KEY_PART)
+
+
 class SqlUnitContextRepository(UnitContextRepository):
     """The unit context read model; phones opened here (the handler discloses them)."""
 
-    def __init__(self, session: AsyncSession, personal_data: PersonalDataCipher) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        personal_data: PersonalDataCipher,
+        driver: AsyncConnectionGetter | None = None,
+    ) -> None:
         self._session = session
         self._personal_data = personal_data
+        self._driver = driver or AsyncConnectionGetter(session)
 
     async def get(self, uscc: str, *, contacts: bool = True) -> UnitContext:
         """The unit's current plans, key parts and (with `contacts`) responsible persons."""
         key = {"uscc": uscc}
-        plans = (await self._session.execute(_PLANS, key)).all()
-        parts = (await self._session.execute(_KEY_PARTS, key)).all()
-        people = (await self._session.execute(_PEOPLE, key)).all() if contacts else ()
+        connection = await self._driver()
+        async with connection.cursor(row_factory=namedtuple_row) as cursor:
+            plans: list[Any] = await (await cursor.execute(_PLANS_SQL.sql, _PLANS_SQL.params(key))).fetchall()
+            parts: list[Any] = await (
+                await cursor.execute(_KEY_PARTS_SQL.sql, _KEY_PARTS_SQL.params(key))
+            ).fetchall()
+            people: list[Any] = (
+                await (await cursor.execute(_PEOPLE_SQL.sql, _PEOPLE_SQL.params(key))).fetchall()
+                if contacts
+                else []
+            )
         return UnitContext(
             emergency_plans=tuple(
                 EmergencyPlanSummary(
@@ -565,8 +651,13 @@ class SqlUnitContextRepository(UnitContextRepository):
         """The key part the device guards, as the device inventory last announced it."""
         if not device_id:
             return ""
-        found = await self._session.scalar(_DEVICE_KEY_PART, {"device_id": device_id, "uscc": uscc})
-        return found or ""
+        connection = await self._driver()
+        found = await (
+            await connection.execute(
+                _DEVICE_KEY_PART_SQL.sql, _DEVICE_KEY_PART_SQL.params({"device_id": device_id, "uscc": uscc})
+            )
+        ).fetchone()
+        return str(found[0] or "") if found else ""
 
 
 # --- escalation timers --------------------------------------------------------------------------------
@@ -586,17 +677,21 @@ _DUE_TIMERS = (
 _DISARM_TIMER = delete(escalation_timer_table).where(_timer.id == bindparam("timer_id"))
 
 
+_ARM_TIMER_SQL = compiled(_ARM_TIMER, ["alarm_id", "route_id", "due_at"])
+
+
 class SqlTimerRepository(TimerRepository):
     """Escalation timers: a due-time table polled with FOR UPDATE SKIP LOCKED."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, driver: AsyncConnectionGetter | None = None) -> None:
         self._session = session
+        self._driver = driver or AsyncConnectionGetter(session)
 
     async def set(self, alarm_id: uuid.UUID, route_id: uuid.UUID, due_at: datetime) -> None:
         """Arm or re-arm."""
-        await self._session.execute(
-            _ARM_TIMER, {"alarm_id": alarm_id, "route_id": route_id, "due_at": due_at}
-        )
+        connection = await self._driver()
+        values = {"alarm_id": alarm_id, "route_id": route_id, "due_at": due_at}
+        await connection.execute(_ARM_TIMER_SQL.sql, _ARM_TIMER_SQL.params(values))
 
     async def due(self, now: datetime, limit: int) -> Sequence[Timer]:
         """Due timers, earliest first; those another escalator has locked are skipped."""
@@ -622,7 +717,7 @@ _IN_FORCE = _SELECT_SILENCE.where(
 )
 
 
-def _silence(row: Row[Any]) -> Silence:
+def _silence(row: Any) -> Silence:
     return Silence(
         id=row.id,
         uscc=row.uscc,
@@ -647,11 +742,15 @@ def _silence_scope(scope: Scope) -> ColumnElement[bool]:
     )
 
 
+_IN_FORCE_SQL = compiled(_IN_FORCE)
+
+
 class SqlSilenceRepository(SilenceRepository):
     """Silences in PostgreSQL, scoped like alarms by the unit's jurisdiction, sector and USCC."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, driver: AsyncConnectionGetter | None = None) -> None:
         self._session = session
+        self._driver = driver or AsyncConnectionGetter(session)
 
     async def add(self, silence: Silence, unit: UnitFacts) -> None:
         """Insert."""
@@ -706,4 +805,7 @@ class SqlSilenceRepository(SilenceRepository):
 
     async def in_force(self, uscc: str, at: datetime) -> Sequence[Silence]:
         """The unit's active silences spanning `at`."""
-        return [_silence(row) for row in await self._session.execute(_IN_FORCE, {"uscc": uscc, "at": at})]
+        connection = await self._driver()
+        async with connection.cursor(row_factory=namedtuple_row) as cursor:
+            await cursor.execute(_IN_FORCE_SQL.sql, _IN_FORCE_SQL.params({"uscc": uscc, "at": at}))
+            return [_silence(row) for row in await cursor.fetchall()]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from psycopg.types.json import Jsonb
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from alarm_routing.adapters.db.driver import AsyncConnectionGetter, compiled
 from alarm_routing.adapters.db.personal_data import PersonalDataCipher
 from alarm_routing.adapters.db.repositories import (
     SqlAlarmRepository,
@@ -16,6 +18,11 @@ from alarm_routing.adapters.events import TOPIC, cloud_event
 from alarm_routing.domain.events import DomainEvent
 from alarm_routing.service.unit_of_work import UnitOfWork
 from neibao_messaging import Event, Outbox
+
+# The outbox INSERT of neibao_messaging, run on the session's psycopg connection like the intake's rows.
+_INSERT_OUTBOX_SQL = compiled(
+    Outbox.insert_rows("", [])[0], ["event_id", "topic", "key", "headers", "payload"]
+)
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -38,11 +45,12 @@ class SqlUnitOfWork(UnitOfWork):
         if self._session is not None:
             raise RuntimeError("a unit of work is entered once")
         self._session = self._sessions()
-        self.alarms = SqlAlarmRepository(self._session)
-        self.silences = SqlSilenceRepository(self._session)
-        self.units = SqlUnitRepository(self._session)
-        self.contexts = SqlUnitContextRepository(self._session, self._personal_data)
-        self.timers = SqlTimerRepository(self._session)
+        self._driver = AsyncConnectionGetter(self._session)
+        self.alarms = SqlAlarmRepository(self._session, self._driver)
+        self.silences = SqlSilenceRepository(self._session, self._driver)
+        self.units = SqlUnitRepository(self._session, self._driver)
+        self.contexts = SqlUnitContextRepository(self._session, self._personal_data, self._driver)
+        self.timers = SqlTimerRepository(self._session, self._driver)
         self._events = []
         return self
 
@@ -54,8 +62,15 @@ class SqlUnitOfWork(UnitOfWork):
         """Outbox rows for the staged events, then one commit for everything."""
         session = self._require_session()
         if self._events:
-            # One INSERT for every event of the transaction (it also wakes the relay at the commit).
-            await session.execute(*Outbox.insert_statement(self._topic, self._events))
+            # The transaction's events (the statement also wakes the relay at the commit).
+            _, rows = Outbox.insert_rows(self._topic, self._events)
+            params = [_INSERT_OUTBOX_SQL.params({**row, "headers": Jsonb(row["headers"])}) for row in rows]
+            connection = await self._driver()
+            if len(params) == 1:  # the usual case: no pipeline for one row
+                await connection.execute(_INSERT_OUTBOX_SQL.sql, params[0])
+            else:
+                async with connection.cursor() as cursor:
+                    await cursor.executemany(_INSERT_OUTBOX_SQL.sql, params)
         self._events = []
         await session.commit()
 
