@@ -56,7 +56,7 @@ def build_dependencies(
         ),
         timeout=settings.audit_timeout_seconds,
     )
-    units = LiveStream(UNITS_STREAM, EventBuffer(settings.live_buffer_size))
+    units = LiveStream(UNITS_STREAM, EventBuffer(settings.live_buffer_size), settings.live_linger_seconds)
     units_feed = KafkaLiveFeed(
         settings.kafka_bootstrap,
         settings.unit_events_topic,
@@ -64,7 +64,7 @@ def build_dependencies(
         group_id=KafkaLiveFeed.group_for("neibao-gateway-live", settings.instance_id),
         on_new=units.notify_threadsafe,
     )
-    alarms = LiveStream(ALARMS_STREAM, EventBuffer(settings.live_buffer_size))
+    alarms = LiveStream(ALARMS_STREAM, EventBuffer(settings.live_buffer_size), settings.live_linger_seconds)
     alarms_feed = KafkaLiveFeed(
         settings.kafka_bootstrap,
         settings.alarm_events_topic,

@@ -72,6 +72,8 @@ class Settings(ServiceSettings):
     unit_events_topic: str = "neibao.unit-registry.events.v1"
     alarm_events_topic: str = "neibao.alarm-routing.events.v1"
     live_buffer_size: int = Field(default=10_000, ge=1)
+    # Notifications within this many seconds wake a live stream's readers once (one write per reader).
+    live_linger_seconds: float = Field(default=0.01, ge=0, le=0.25)
     sse_heartbeat_seconds: float = Field(default=15.0, gt=0)
     # Each gateway replica reads the live topics in a group of its own (latest offsets at start).
     instance_id: str = Field(default_factory=socket.gethostname)

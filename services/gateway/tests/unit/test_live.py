@@ -159,6 +159,24 @@ async def test_a_reader_gets_what_arrived_since_it_last_woke_in_one_batch_of_its
     assert [e.id for e in later] == ["0-5"]  # a batch with nothing in scope is not sent at all
 
 
+async def test_notifications_within_the_linger_wake_the_readers_once_with_everything() -> None:
+    stream = LiveStream("alarms", EventBuffer(100), linger=0.05)
+    stream.attach(asyncio.get_running_loop())
+    admin = Scope.for_principal(principal(Role.PROVINCE_ADMIN, jurisdiction="210000"))
+    batches = stream.batches(admin)
+    first = asyncio.ensure_future(anext(batches))
+    await asyncio.sleep(0)
+
+    for n in range(3):
+        stream.buffer.append([event(n)])
+        stream.notify_threadsafe()
+        await asyncio.sleep(0.005)
+    batch = await asyncio.wait_for(first, 5)
+    await batches.aclose()
+
+    assert [e.id for e in batch] == ["0-0", "0-1", "0-2"]
+
+
 async def test_a_resuming_reader_gets_the_held_events_after_its_last_id() -> None:
     stream = LiveStream("alarms", EventBuffer(100))
     stream.attach(asyncio.get_running_loop())

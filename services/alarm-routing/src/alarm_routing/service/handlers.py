@@ -37,7 +37,7 @@ from alarm_routing.domain.model import Actor, Alarm, Report, Route, TimelineEntr
 from alarm_routing.domain.parties import Caller, parties_of
 from alarm_routing.domain.routing import RoutingPolicy, escalate, miss_deadline, needs_timer, route
 from alarm_routing.domain.silences import Silence
-from alarm_routing.service.unit_of_work import AlarmFilter, UnitOfWork
+from alarm_routing.service.unit_of_work import AlarmFilter, IntakeFacts, UnitOfWork
 from neibao_codes import is_valid_uscc
 from neibao_identity import Principal, Role, Scope
 
@@ -322,7 +322,8 @@ class AlarmRouting:
         assert command.kind is not None  # noqa: S101 - validated above
         assert command.occurred_at is not None  # noqa: S101
         async with self.unit_of_work() as uow:
-            unit = admit(await uow.units.get(command.uscc))
+            facts = await uow.intake_facts(command.uscc, command.device_id, now)
+            unit = admit(facts.unit)
             if unit is None:
                 raise NotFound("units", command.uscc)
             grouping = self.policy.groups(command.kind, command.zone)
@@ -339,7 +340,7 @@ class AlarmRouting:
                 grouped = await self._count_repeat(uow, command, report)
                 if grouped is not None:
                     return grouped
-            alarm, routes = await self._new_alarm(uow, command, unit, actor, source=source, now=now)
+            alarm, routes = await self._new_alarm(uow, command, unit, facts, actor, source=source, now=now)
             timers = [(r.id, r.acknowledge_by) for r in routes if needs_timer(r) and r.acknowledge_by]
             if not await uow.alarms.add(alarm, timers):
                 # A retransmit (or a report racing it): answer the alarm its first copy became.
@@ -353,6 +354,7 @@ class AlarmRouting:
         uow: UnitOfWork,
         command: RaiseAlarm,
         unit: UnitFacts,
+        facts: IntakeFacts,
         actor: Actor,
         *,
         source: str,
@@ -381,15 +383,10 @@ class AlarmRouting:
         alarm.record(TimelineEntry(TimelineType.RECEIVED, now, actor, detail=command.description))
         if command.kind in LIFE_SAFETY_KINDS:
             alarm.raise_priority(1, f"{command.kind.value} alarms are life safety", now)
-        silences = await uow.silences.in_force(command.uscc, now)
-        silence = next((s for s in silences if s.silences(command.kind, command.device_id, now)), None)
+        silence = next((s for s in facts.silences if s.silences(command.kind, command.device_id, now)), None)
         if silence is not None:
             alarm.suppress(silence.id, silence.reason, now)
-        context = announced(
-            await uow.contexts.get(command.uscc, contacts=False),
-            command.zone,
-            await uow.contexts.device_key_part(command.uscc, command.device_id),
-        )
+        context = announced(facts.context, command.zone, facts.device_key_part)
         # A suppressed alarm is kept and shown, but goes to nobody.
         routes = [] if silence is not None else route(self.policy, alarm, now)
         if routes:

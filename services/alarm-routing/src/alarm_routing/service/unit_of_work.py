@@ -27,6 +27,17 @@ class AlarmFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class IntakeFacts:
+    """What intake reads of a unit before routing: its facts, the silences in force, its context (without
+    contacts) and the key part the reporting device guards."""
+
+    unit: UnitFacts | None
+    silences: Sequence[Silence]
+    context: UnitContext
+    device_key_part: str
+
+
+@dataclass(frozen=True, slots=True)
 class Timer:
     """A due escalation timer."""
 
@@ -150,6 +161,10 @@ class UnitOfWork(abc.ABC):
     units: UnitRepository
     contexts: UnitContextRepository
     timers: TimerRepository
+
+    @abc.abstractmethod
+    async def intake_facts(self, uscc: str, device_id: str, at: datetime) -> IntakeFacts:
+        """What intake needs of the unit at `at`, in one read."""
 
     @abc.abstractmethod
     def publish(self, event: DomainEvent) -> None:

@@ -10,13 +10,21 @@ from neibao_identity.scope import Scope
 
 
 class LiveStream:
-    """One named stream: a buffer filled by a feed, and the wake-up of the readers waiting on it."""
+    """One named stream: a buffer filled by a feed, and the wake-up of the readers waiting on it.
 
-    def __init__(self, name: str, buffer: EventBuffer) -> None:
+    With a `linger`, the wake-ups of the feed's notifications within it are one: each reader then writes what
+    arrived in one frame batch instead of one write per event (the writes were a fifth of the gateway's CPU
+    under an alarm burst), for at most `linger` seconds of added latency.
+    """
+
+    def __init__(self, name: str, buffer: EventBuffer, linger: float = 0.0) -> None:
         self.name = name
         self.buffer = buffer
+        self.linger = linger
         self._changed = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
+        # A wake-up is on its way: later notifications ride on it (set by the feed's thread, reset on loop).
+        self._pending = False
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Bind to the loop readers run on (at start-up), so feeds on other threads can wake them."""
@@ -24,8 +32,18 @@ class LiveStream:
 
     def notify_threadsafe(self) -> None:
         """New events are in the buffer: wake the readers (callable from any thread)."""
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake)
+        if self._pending or self._loop is None or self._loop.is_closed():
+            return
+        self._pending = True
+        if self.linger > 0:
+            self._loop.call_soon_threadsafe(self._loop.call_later, self.linger, self._fire)
+        else:
+            self._loop.call_soon_threadsafe(self._fire)
+
+    def _fire(self) -> None:
+        # Reset before the readers read: an event added after this point brings its own wake-up.
+        self._pending = False
+        self._wake()
 
     def _wake(self) -> None:
         changed, self._changed = self._changed, asyncio.Event()

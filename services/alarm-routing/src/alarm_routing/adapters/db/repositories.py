@@ -67,6 +67,7 @@ from alarm_routing.domain.silences import Silence, SilenceState
 from alarm_routing.service.unit_of_work import (
     AlarmFilter,
     AlarmRepository,
+    IntakeFacts,
     SilenceRepository,
     Timer,
     TimerRepository,
@@ -582,6 +583,58 @@ _PLANS_SQL = compiled(_PLANS)
 _KEY_PARTS_SQL = compiled(_KEY_PARTS)
 _PEOPLE_SQL = compiled(_PEOPLE)
 _DEVICE_KEY_PART_SQL = compiled(_DEVICE_KEY_PART)
+
+
+# Everything intake reads of a unit in one round trip; the silences themselves only when one is in force.
+_INTAKE_FACTS = Statement(
+    """SELECT u.uscc, u.name, u.jurisdiction, u.police_station, u.sector, u.key_unit, u.closed,
+    EXISTS (SELECT FROM silence s WHERE s.uscc = %(uscc)s AND s.state = 'active' AND s.starts_at <= %(at)s
+        AND s.ends_at > %(at)s) AS silenced,
+    (SELECT json_agg(json_build_array(p.plan_id, p.id, p.version, p.title, p.scenario, p.effective_on)
+        ORDER BY p.title, p.plan_id) FROM unit_emergency_plan p WHERE p.uscc = %(uscc)s) AS plans,
+    (SELECT json_agg(json_build_array(k.id, k.name, k.location, k.description, k.protection_measures,
+        k.required_device_types) ORDER BY k.name, k.id)
+        FROM unit_key_part k WHERE k.uscc = %(uscc)s) AS parts,
+    (SELECT d.key_part FROM unit_device d WHERE d.id = %(device_id)s AND d.uscc = %(uscc)s) AS device_part
+FROM (SELECT %(uscc)s::varchar AS uscc) AS q LEFT JOIN unit AS u ON u.uscc = q.uscc""",
+    {},
+)
+
+
+async def read_intake_facts(
+    driver: AsyncConnectionGetter, uscc: str, device_id: str, at: datetime
+) -> IntakeFacts:
+    """The unit's facts, silences in force, context without contacts and the device's key part."""
+    connection = await driver()
+    cursor = await connection.execute(_INTAKE_FACTS.sql, {"uscc": uscc, "at": at, "device_id": device_id})
+    row = await cursor.fetchone()
+    assert row is not None  # noqa: S101 - the query always returns its one row
+    known, silenced, plans, parts, device_part = row[0] is not None, row[7], row[8], row[9], row[10]
+    silences: Sequence[Silence] = ()
+    if silenced:
+        async with connection.cursor(row_factory=namedtuple_row) as rows:
+            await rows.execute(_IN_FORCE_SQL.sql, _IN_FORCE_SQL.params({"uscc": uscc, "at": at}))
+            silences = [_silence(found) for found in await rows.fetchall()]
+    context = UnitContext(
+        emergency_plans=tuple(
+            EmergencyPlanSummary(
+                plan_id=str(p[0]), id=str(p[1]), version=p[2], title=p[3], scenario=p[4], effective_on=p[5]
+            )
+            for p in plans or ()
+        ),
+        key_parts=tuple(
+            KeyPartSummary(
+                id=str(k[0]),
+                name=k[1],
+                location=k[2],
+                description=k[3],
+                protection_measures=tuple(k[4] or ()),
+                required_device_types=tuple(k[5] or ()),
+            )
+            for k in parts or ()
+        ),
+    )
+    return IntakeFacts(UnitFacts(*row[:7]) if known else None, silences, context, device_part or "")
 
 
 class SqlUnitContextRepository(UnitContextRepository):

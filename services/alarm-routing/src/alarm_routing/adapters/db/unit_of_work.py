@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from psycopg.types.json import Jsonb
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -13,10 +15,11 @@ from alarm_routing.adapters.db.repositories import (
     SqlTimerRepository,
     SqlUnitContextRepository,
     SqlUnitRepository,
+    read_intake_facts,
 )
 from alarm_routing.adapters.events import TOPIC, cloud_event
 from alarm_routing.domain.events import DomainEvent
-from alarm_routing.service.unit_of_work import UnitOfWork
+from alarm_routing.service.unit_of_work import IntakeFacts, UnitOfWork
 from neibao_messaging import Event, Outbox
 
 # The outbox INSERT of neibao_messaging, run on the session's psycopg connection like the intake's rows.
@@ -53,6 +56,10 @@ class SqlUnitOfWork(UnitOfWork):
         self.timers = SqlTimerRepository(self._session, self._driver)
         self._events = []
         return self
+
+    async def intake_facts(self, uscc: str, device_id: str, at: datetime) -> IntakeFacts:
+        """What intake needs of the unit, in one round trip."""
+        return await read_intake_facts(self._driver, uscc, device_id, at)
 
     def publish(self, event: DomainEvent) -> None:
         """Stage an event, its payload taken now (the alarm's state at this step)."""
