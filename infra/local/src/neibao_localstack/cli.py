@@ -196,6 +196,14 @@ def migrate_and_seed(cfg: StackConfig, found: list[services.Service], seed: bool
                 _run_checked(service.command("seed"), env)
 
 
+def seed_after_start(cfg: StackConfig, found: list[services.Service]) -> None:
+    """The demo data of services that need the others running (their events), once everything answers."""
+    for service in found:
+        if service.seed_after_start:
+            with step(f"{service.name}: seeding the demo province"):
+                _run_checked(service.command("seed"), {**os.environ, **service.environment(cfg)})
+
+
 def _run_checked(command: list[str], env: dict[str, str]) -> None:
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -276,6 +284,7 @@ def start_platform(cfg: StackConfig) -> tuple[bool, list[services.Service]]:
     found = services.discover(cfg)
     migrate_and_seed(cfg, found, seed=True)
     start_services(cfg, found)
+    seed_after_start(cfg, found)
     return started_here, found
 
 

@@ -12,6 +12,8 @@ A service opts in with a table in its pyproject.toml:
     database = "unit_registry"         # optional: its own database, migrated before start
     http_port = 8080                   # optional: a public HTTP port (the gateway)
     seed = true                        # optional: `python -m <package> seed` loads the demo province
+    seed_after_start = true            # optional: the same, once the services run (data that comes
+                                       # through other services' events)
     signing_keys = true                # optional: <env_prefix>SIGNING_KEYS from .run/signing-keys.env
 """
 
@@ -45,6 +47,8 @@ class Service:
     seed: bool
     # Whether it signs (receipts): it gets the clone's local signing key.
     signing_keys: bool = False
+    # Whether its seed runs after the services start (it needs what other services' events bring).
+    seed_after_start: bool = False
     # Every service's gRPC address by name: what the gateway routes to.
     upstreams: tuple[tuple[str, str], ...] = ()
 
@@ -97,6 +101,7 @@ def discover(cfg: StackConfig) -> list[Service]:
                 http_port=cfg.gateway_port if table.get("http_port") else None,
                 seed=bool(table.get("seed", False)),
                 signing_keys=bool(table.get("signing_keys", False)),
+                seed_after_start=bool(table.get("seed_after_start", False)),
             )
         )
     upstreams = tuple((s.name, f"{cfg.host}:{s.grpc_port}") for s in found if s.grpc_port is not None)

@@ -1,4 +1,4 @@
-"""python -m alarm_routing serve|relay|consume|escalate|replay|migrate|downgrade."""
+"""python -m alarm_routing serve|relay|consume|escalate|replay|migrate|downgrade|seed."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     migrate.add_argument("revision", nargs="?", default="head")
     downgrade = sub.add_parser("downgrade", help="downgrade the database (alembic)")
     downgrade.add_argument("revision")
+    sub.add_parser("seed", help="the demo province's alarms (once the services run: waits for the units)")
     args = parser.parse_args(argv)
     try:
         settings = Settings()  # type: ignore[call-arg]  # from the environment
@@ -58,6 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             bootstrap.migrate(url, args.revision)
         case "downgrade":
             bootstrap.downgrade(url, args.revision)
+        case "seed":
+            raised = asyncio.run(bootstrap.seed(settings))
+            print(f"demo alarms raised: {len(raised)}")
     return 0
 
 

@@ -25,6 +25,7 @@ from alarm_routing.adapters.rules import load_policy
 from alarm_routing.config import Settings
 from alarm_routing.entrypoints.consumers import DeviceFaultIntake, EarlyWarningIntake, events_consumer
 from alarm_routing.entrypoints.grpc_servicers import register
+from alarm_routing.service.demo import seed_demo_alarms
 from alarm_routing.service.handlers import AlarmRouting, Silences
 from alarm_routing.service.replay import ReplayReport, replay_alarms
 from neibao_identity import AuthInterceptor, JwksCache, TokenVerifier, VerifiedTokenCache
@@ -150,6 +151,15 @@ async def replay(settings: Settings, rules: Path | None, since: datetime, limit:
             since,
             limit,
         )
+    finally:
+        await engine.dispose()
+
+
+async def seed(settings: Settings) -> list[str]:
+    """The demo province's alarms (run after the services start: it waits for the unit read model)."""
+    engine = create_async_engine(settings.database_url.get_secret_value(), pool_size=2)
+    try:
+        return await seed_demo_alarms(routing_for(engine, settings))
     finally:
         await engine.dispose()
 
