@@ -370,6 +370,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exchange/{sector}/{dataset}/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A dataset's compliance and quality figures
+         * @description Compliance and quality in the caller's scope (police: their jurisdiction; regulators: their sector
+         *     in theirs) by submitter, site or sector, over receipt days: express "三个100%" (inspected, real-name,
+         *     X-ray screened), fuel sales matching a valid police certificate, rejection and late rates.
+         */
+        get: operations["get_exchange_figures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/exchange/{sector}/{dataset}/records": {
         parameters: {
             query?: never;
@@ -404,6 +426,27 @@ export interface paths {
          *     (one level under the one asked, or under the caller's own) or per sector.
          */
         get: operations["get_device_figures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/figures/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Key-unit, filing, drill and hazard figures
+         * @description Key units, filing rate, drills and hazards overdue in the caller's scope, per jurisdiction (one level
+         *     under the one asked, or under the caller's own) or per lead sector.
+         */
+        get: operations["get_unit_figures"];
         put?: never;
         post?: never;
         delete?: never;
@@ -466,6 +509,90 @@ export interface paths {
         get: operations["get_me"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rankings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Units ranked by score
+         * @description Units in the caller's scope (and in `jurisdiction` and `sector` when given) by total for a period,
+         *     highest first, with their move since the period before; ranks count only units the caller may see.
+         */
+        get: operations["list_rankings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scores/{uscc}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit's score, grade and every indicator with its evidence
+         * @description The unit's score for a period (its latest when `period` is not given): the total out of 100, the
+         *     grade after 动态升降 and why, each indicator's points, weight and the facts it read with the events
+         *     behind them, and any 一票否决 item that applies. 404 for a unit outside the caller's scope.
+         */
+        get: operations["get_score"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scores/{uscc}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit's scores per period and its grade changes
+         * @description The unit's periods, newest first (at most `limit`), and its grade changes with their reasons.
+         */
+        get: operations["list_score_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scores/{uscc}/self-assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit the unit's self-assessment of a period
+         * @description 联合创建: the unit's own security staff give points for every indicator of the current model; police
+         *     and the sector's regulator review it. 409 while one of the period awaits review.
+         */
+        post: operations["create_self_assessment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1454,12 +1581,21 @@ export interface components {
     schemas: {
         /**
          * AcknowledgementIn
-         * @description An optional note; the acknowledging party is derived from the caller.
+         * @description An optional note and what the party found; the acknowledging party is derived from the caller.
          */
         AcknowledgementIn: {
             /** Note */
             note?: string | null;
+            /** @description Not given: `accepted`. The unit's security office reports what it found on site. */
+            outcome?: components["schemas"]["AcknowledgementOutcome"] | null;
         };
+        /**
+         * AcknowledgementOutcome
+         * @description What an acknowledging party found: police take the alarm (`accepted`, the default); the unit's
+         *     security office, on site, confirms it, finds it false, a test, or cannot verify it.
+         * @enum {string}
+         */
+        AcknowledgementOutcome: "accepted" | "confirmed" | "false_alarm" | "test" | "unable_to_verify";
         /**
          * ActorKind
          * @description What kind of principal acted.
@@ -1492,6 +1628,18 @@ export interface components {
             subject: string | null;
             /** Unit */
             unit: string | null;
+        };
+        /**
+         * AdjustmentRead
+         * @description A reviewer's points for one indicator, and why.
+         */
+        AdjustmentRead: {
+            /** Indicator */
+            indicator: string | null;
+            /** Points */
+            points: number;
+            /** Reason */
+            reason: string | null;
         };
         /**
          * AlarmCreate
@@ -1755,6 +1903,12 @@ export interface components {
          */
         AssessmentResult: "passed" | "failed";
         /**
+         * AssessmentState
+         * @description submitted → agreed | adjusted.
+         * @enum {string}
+         */
+        AssessmentState: "submitted" | "agreed" | "adjusted";
+        /**
          * BatchIn
          * @description A batch of records of one dataset, submitted by a registered sector system as its organisation.
          * @example {
@@ -1897,6 +2051,33 @@ export interface components {
             name: string | null;
             /** Number */
             number: string | null;
+        };
+        /**
+         * ClaimedPointsIn
+         * @description Points for one indicator of the current model (0 to its weight).
+         */
+        ClaimedPointsIn: {
+            /**
+             * Indicator
+             * @example drills
+             */
+            indicator: string;
+            /** Note */
+            note?: string | null;
+            /** Points */
+            points: number;
+        };
+        /**
+         * ClaimedPointsRead
+         * @description The points the unit claims for one indicator.
+         */
+        ClaimedPointsRead: {
+            /** Indicator */
+            indicator: string | null;
+            /** Note */
+            note: string | null;
+            /** Points */
+            points: number;
         };
         /**
          * ClosureIn
@@ -2492,6 +2673,125 @@ export interface components {
             uri: string | null;
         };
         /**
+         * ExchangeFigureGrouping
+         * @description How figures are summed.
+         * @enum {string}
+         */
+        ExchangeFigureGrouping: "submitter" | "site" | "sector";
+        /**
+         * ExchangeFigurePage
+         * @description A dataset's compliance and quality figures in the caller's scope.
+         */
+        ExchangeFigurePage: {
+            /** Dataset */
+            dataset: string;
+            group_by: components["schemas"]["ExchangeFigureGrouping"];
+            /** Items */
+            items: components["schemas"]["ExchangeFiguresRead"][];
+            /** Sector */
+            sector: string;
+            /**
+             * Since
+             * Format: date
+             */
+            since: string;
+            /**
+             * Until
+             * Format: date
+             */
+            until: string;
+        };
+        /**
+         * ExchangeFiguresRead
+         * @description Counts of one group over the period and the rates they give (null: not applicable, or no base).
+         */
+        ExchangeFiguresRead: {
+            /**
+             * Certificate Rate
+             * @description Fuel: sales matching a valid police certificate.
+             */
+            certificate_rate: number | null;
+            /**
+             * Certificate Valid
+             * @description Fuel: sold against a valid police certificate.
+             */
+            certificate_valid: number;
+            /**
+             * Identity Rejected
+             * @description Express: rejected for the sender's identity.
+             */
+            identity_rejected: number;
+            /** Inspected */
+            inspected: number;
+            /**
+             * Inspected Rate
+             * @description Express 三个100%: inspected before sealing.
+             */
+            inspected_rate: number | null;
+            /**
+             * Jurisdiction
+             * @description The site's division (by site only).
+             */
+            jurisdiction: string | null;
+            /**
+             * Late
+             * @description Received more than 24 hours after they happened.
+             */
+            late: number;
+            /** Late Rate */
+            late_rate: number | null;
+            /**
+             * Organisation
+             * @description The submitter (USCC); null when grouped by sector.
+             */
+            organisation: string | null;
+            /** Prohibited Found */
+            prohibited_found: number;
+            /**
+             * Real Name Rate
+             * @description Express 三个100%: taken by real name.
+             */
+            real_name_rate: number | null;
+            /** Received */
+            received: number;
+            /** Rejected */
+            rejected: number;
+            /** Rejection Rate */
+            rejection_rate: number | null;
+            /**
+             * Site
+             * @description Express: the site's name; fuel: the station's USCC (by site only).
+             */
+            site: string | null;
+            /**
+             * Xray Rate
+             * @description Express 三个100%: X-ray screened.
+             */
+            xray_rate: number | null;
+            /** Xray Screened */
+            xray_screened: number;
+        };
+        /**
+         * FactRead
+         * @description A fact's value as of the scoring day, and its evidence.
+         */
+        FactRead: {
+            /** Evidence */
+            evidence: components["schemas"]["ScoreEvidenceRead"][];
+            /**
+             * Known
+             * @description False when nothing told the scoring about it yet.
+             */
+            known: boolean;
+            /** Name */
+            name: string | null;
+            /**
+             * Value
+             * @description A count or a ratio's term; 1/0 for a fact that holds or not.
+             */
+            value: number;
+        };
+        /**
          * FieldChangeRead
          * @description One field's value before and after a change.
          */
@@ -2748,6 +3048,27 @@ export interface components {
             reasons: string[];
         };
         /**
+         * Grade
+         * @description 示范 (exemplary) / 达标 (standard) / 整改 (rectification).
+         * @enum {string}
+         */
+        Grade: "exemplary" | "standard" | "rectification";
+        /**
+         * GradeChangeRead
+         * @description A change of the unit's grade and why.
+         */
+        GradeChangeRead: {
+            /** Changed At */
+            changed_at: string | null;
+            /** @description Null for the unit's first grade. */
+            from_grade: components["schemas"]["Grade"] | null;
+            /** Period */
+            period: string | null;
+            /** Reason */
+            reason: string | null;
+            to_grade: components["schemas"]["Grade"] | null;
+        };
+        /**
          * HazardCreate
          * @description A hazard found in the inspection (by the party that inspected).
          * @example {
@@ -2949,6 +3270,34 @@ export interface components {
             errors: components["schemas"]["ItemError"][];
             /** Index */
             index: number;
+        };
+        /**
+         * IndicatorScoreRead
+         * @description What one indicator gave: its points out of its weight, the facts it read and why.
+         */
+        IndicatorScoreRead: {
+            /** Explanation */
+            explanation: string | null;
+            /** Facts */
+            facts: components["schemas"]["FactRead"][];
+            /** Family */
+            family: string | null;
+            /**
+             * Formula
+             * @description presence, count_threshold, ratio or deduction.
+             */
+            formula: string | null;
+            /** Indicator */
+            indicator: string | null;
+            /** Name */
+            name: string | null;
+            /** Points */
+            points: number;
+            /**
+             * Weight
+             * @description The most points the indicator gives (its share of the 100).
+             */
+            weight: number;
         };
         /**
          * InformantCreate
@@ -3776,6 +4125,53 @@ export interface components {
             key_part?: string | null;
         };
         /**
+         * RankingEntryRead
+         * @description A ranked unit and its move since the period before.
+         */
+        RankingEntryRead: {
+            /**
+             * Change
+             * @description total − previous_total: movers up and down.
+             */
+            change: number | null;
+            grade: components["schemas"]["Grade"] | null;
+            /** Jurisdiction */
+            jurisdiction: string | null;
+            /**
+             * Previous Total
+             * @description The total of the period before; null without one.
+             */
+            previous_total: number | null;
+            /**
+             * Rank
+             * @description 1 for the highest total among the units in the caller's scope and filter.
+             */
+            rank: number;
+            /** Sector */
+            sector: string | null;
+            /** Total */
+            total: number;
+            /** Unit Name */
+            unit_name: string | null;
+            /** Uscc */
+            uscc: string | null;
+        };
+        /**
+         * RankingPage
+         * @description One page of the ranking, highest total first.
+         */
+        RankingPage: {
+            /** Items */
+            items: components["schemas"]["RankingEntryRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+            /** Period */
+            period: string | null;
+        };
+        /**
          * ReadinessRead
          * @description Everything the gateway needs answers.
          */
@@ -4100,6 +4496,12 @@ export interface components {
             acknowledged_by: components["schemas"]["ActorRead"] | null;
             /** Acknowledgement Note */
             acknowledgement_note: string | null;
+            acknowledgement_outcome: components["schemas"]["AcknowledgementOutcome"] | null;
+            /**
+             * Deadline Missed At
+             * @description When the party let its deadline pass unacknowledged (escalation or a notice followed).
+             */
+            deadline_missed_at: string | null;
             /** Escalation Level */
             escalation_level: number;
             /** Id */
@@ -4127,11 +4529,153 @@ export interface components {
          */
         RouteRole: "respond" | "informed";
         /**
+         * ScoreEvidenceRead
+         * @description An item a fact counted and the ids of the events that described it.
+         */
+        ScoreEvidenceRead: {
+            /** Event Ids */
+            event_ids: string[];
+            /** Item Id */
+            item_id: string | null;
+            /**
+             * Kind
+             * @description filing, drill, training, inspection, hazard, device, compliance, incident.
+             */
+            kind: string | null;
+            /**
+             * Note
+             * @description Why it counted, e.g. a hazard's deadline and rectification day.
+             */
+            note: string | null;
+        };
+        /**
+         * ScoreHistoryRead
+         * @description The unit's periods (newest first) and its grade changes (newest first).
+         */
+        ScoreHistoryRead: {
+            /** Grade Changes */
+            grade_changes: components["schemas"]["GradeChangeRead"][];
+            /** Periods */
+            periods: components["schemas"]["ScoreSummaryRead"][];
+            /** Uscc */
+            uscc: string | null;
+        };
+        /**
+         * ScoreRead
+         * @description A unit's score for a period: total, grade after 动态升降, every indicator with its evidence.
+         */
+        ScoreRead: {
+            /**
+             * As Of
+             * @description The day (ISO 8601) the facts were taken as of.
+             */
+            as_of: string | null;
+            /** @description The band the total alone falls in. */
+            band: components["schemas"]["Grade"] | null;
+            /** Computed At */
+            computed_at: string | null;
+            grade: components["schemas"]["Grade"] | null;
+            /** Grade Reason */
+            grade_reason: string | null;
+            /** Indicators */
+            indicators: components["schemas"]["IndicatorScoreRead"][];
+            /** Jurisdiction */
+            jurisdiction: string | null;
+            /** Model Version */
+            model_version: string | null;
+            /** Period */
+            period: string | null;
+            /** Sector */
+            sector: string | null;
+            /** Total */
+            total: number;
+            /** Unit Name */
+            unit_name: string | null;
+            /** Uscc */
+            uscc: string | null;
+            /** Vetoes */
+            vetoes: components["schemas"]["VetoRead"][];
+        };
+        /**
+         * ScoreSummaryRead
+         * @description A period's total and grade.
+         */
+        ScoreSummaryRead: {
+            band: components["schemas"]["Grade"] | null;
+            /** Computed At */
+            computed_at: string | null;
+            grade: components["schemas"]["Grade"] | null;
+            /** Grade Reason */
+            grade_reason: string | null;
+            /** Model Version */
+            model_version: string | null;
+            /** Period */
+            period: string | null;
+            /** Total */
+            total: number;
+        };
+        /**
          * Sector
          * @description The sector whose regulator supervises a unit (the `sector` claim of regulators).
          * @enum {string}
          */
         Sector: "postal" | "transport" | "commerce" | "housing" | "banking" | "insurance" | "securities" | "sasac" | "culture_tourism" | "health" | "education" | "energy" | "telecom";
+        /**
+         * SelfAssessmentCreate
+         * @description The unit's own points for every indicator of the current model, for a period not in the future.
+         */
+        SelfAssessmentCreate: {
+            /** Items */
+            items: components["schemas"]["ClaimedPointsIn"][];
+            /** Note */
+            note?: string | null;
+            /**
+             * Period
+             * @description A scoring period: a month, YYYY-MM (China Standard Time).
+             * @example 2026-11
+             */
+            period: string;
+        };
+        /**
+         * SelfAssessmentRead
+         * @description A unit's self-assessment of a period and, once reviewed, its review.
+         */
+        SelfAssessmentRead: {
+            /** Adjustments */
+            adjustments: components["schemas"]["AdjustmentRead"][];
+            /** Claimed Total */
+            claimed_total: number;
+            /**
+             * Computed Total
+             * @description The platform's own total of the period when submitted.
+             */
+            computed_total: number | null;
+            /** Id */
+            id: string | null;
+            /** Items */
+            items: components["schemas"]["ClaimedPointsRead"][];
+            /** Model Version */
+            model_version: string | null;
+            /** Note */
+            note: string | null;
+            /** Period */
+            period: string | null;
+            /** Review Note */
+            review_note: string | null;
+            /** Reviewed At */
+            reviewed_at: string | null;
+            /** Reviewed By */
+            reviewed_by: string | null;
+            /** Reviewed Total */
+            reviewed_total: number | null;
+            state: components["schemas"]["AssessmentState"] | null;
+            /** Submitted At */
+            submitted_at: string | null;
+            /** Submitted By */
+            submitted_by: string | null;
+            /** Uscc */
+            uscc: string | null;
+        };
         /**
          * Severity
          * @description How serious a hazard or an informant's report is.
@@ -4493,7 +5037,7 @@ export interface components {
          * @description What a timeline entry records.
          * @enum {string}
          */
-        TimelineEntryType: "received" | "routed" | "acknowledged" | "escalated" | "dispatched" | "resolved" | "priority_raised" | "on_scene" | "closed" | "repeated" | "suppressed";
+        TimelineEntryType: "received" | "routed" | "acknowledged" | "escalated" | "dispatched" | "resolved" | "priority_raised" | "on_scene" | "closed" | "repeated" | "suppressed" | "deadline_missed";
         /**
          * TrainingCreate
          * @description A training to record.
@@ -4686,6 +5230,67 @@ export interface components {
             uscc: string;
         };
         /**
+         * UnitFigureGrouping
+         * @description What the rows of the figures are.
+         * @enum {string}
+         */
+        UnitFigureGrouping: "jurisdiction" | "sector";
+        /**
+         * UnitFigureRowRead
+         * @description The counts of one group (key null: the total).
+         */
+        UnitFigureRowRead: {
+            /**
+             * Drills Overdue
+             * @description Key units with fewer than 2 drills in the last 12 months.
+             */
+            drills_overdue: number;
+            /**
+             * Filing Rate
+             * @description key_units_filed / key_units (0 without key units).
+             */
+            filing_rate: number;
+            /**
+             * Hazards Overdue
+             * @description Open hazards past their rectification deadline.
+             */
+            hazards_overdue: number;
+            /**
+             * Key
+             * @description A division code one level under the one asked, or a lead sector.
+             */
+            key: string | null;
+            /**
+             * Key Units
+             * @description Active key units (治安保卫重点单位).
+             */
+            key_units: number;
+            /**
+             * Key Units Filed
+             * @description Key units whose security organisation filing is accepted.
+             */
+            key_units_filed: number;
+            /**
+             * Units
+             * @description Active units.
+             */
+            units: number;
+            /**
+             * Units Hazards Overdue
+             * @description Units with at least one such hazard.
+             */
+            units_hazards_overdue: number;
+        };
+        /**
+         * UnitFiguresRead
+         * @description Dashboard figures of the unit dossiers.
+         */
+        UnitFiguresRead: {
+            /** Rows */
+            rows: components["schemas"]["UnitFigureRowRead"][];
+            total: components["schemas"]["UnitFigureRowRead"];
+        };
+        /**
          * UnitPage
          * @description One page of units in the caller's scope.
          */
@@ -4874,6 +5479,18 @@ export interface components {
             /** Sectors */
             sectors?: components["schemas"]["Sector"][] | null;
             unit_type?: components["schemas"]["UnitType"] | null;
+        };
+        /**
+         * VetoRead
+         * @description A 一票否决 item that applies, and what triggered it.
+         */
+        VetoRead: {
+            /** Evidence */
+            evidence: components["schemas"]["ScoreEvidenceRead"][];
+            /** Name */
+            name: string | null;
+            /** Veto */
+            veto: string | null;
         };
         /**
          * WorkstationCreate
@@ -6958,6 +7575,103 @@ export interface operations {
             };
         };
     };
+    get_exchange_figures: {
+        parameters: {
+            query?: {
+                /** @description submitter, site (submitter, site and division) or sector (the dataset as a whole). */
+                group_by?: components["schemas"]["ExchangeFigureGrouping"];
+                /** @description First receipt day; 6 days before `until` by default. */
+                since?: string | null;
+                /** @description Last receipt day (inclusive); today by default. */
+                until?: string | null;
+                /** @description Only figures of this division (and below). */
+                jurisdiction?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The dataset's sector. */
+                sector: string;
+                /** @description The dataset within its sector. */
+                dataset: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeFigurePage"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (each in `errors`, with its JSON pointer). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (see the WWW-Authenticate header). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or it lies outside the caller's scope). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service, the signing keys or the audit trail is unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_exchange_records: {
         parameters: {
             query?: {
@@ -7073,6 +7787,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FiguresRead"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (each in `errors`, with its JSON pointer). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (see the WWW-Authenticate header). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service, the signing keys or the audit trail is unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_unit_figures: {
+        parameters: {
+            query?: {
+                jurisdiction?: string | null;
+                /** @description Only units whose sectors include this one. */
+                sector?: components["schemas"]["Sector"] | null;
+                /** @description jurisdiction (default: one level under the one asked) or lead sector. */
+                group_by?: components["schemas"]["UnitFigureGrouping"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitFiguresRead"];
                 };
             };
             /** @description The request is malformed or has invalid fields (each in `errors`, with its JSON pointer). */
@@ -7343,6 +8137,374 @@ export interface operations {
             };
             /** @description Too many requests from this caller; retry after the Retry-After header's seconds. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service, the signing keys or the audit trail is unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_rankings: {
+        parameters: {
+            query?: {
+                /** @description Not given: the current period. */
+                period?: string | null;
+                /** @description Units within this division. */
+                jurisdiction?: string | null;
+                sector?: components["schemas"]["Sector"] | null;
+                cursor?: string | null;
+                /** @description Items per page (default and cap are configured: 50 and 200 by default). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RankingPage"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (each in `errors`, with its JSON pointer). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (see the WWW-Authenticate header). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service, the signing keys or the audit trail is unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_score: {
+        parameters: {
+            query?: {
+                period?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The unit's 统一社会信用代码 (18 characters). */
+                uscc: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreRead"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (each in `errors`, with its JSON pointer). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (see the WWW-Authenticate header). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or it lies outside the caller's scope). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service, the signing keys or the audit trail is unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_score_history: {
+        parameters: {
+            query?: {
+                /** @description Items per page (default and cap are configured: 50 and 200 by default). */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description The unit's 统一社会信用代码 (18 characters). */
+                uscc: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreHistoryRead"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (each in `errors`, with its JSON pointer). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (see the WWW-Authenticate header). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or it lies outside the caller's scope). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service, the signing keys or the audit trail is unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_self_assessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The unit's 统一社会信用代码 (18 characters). */
+                uscc: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelfAssessmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfAssessmentRead"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (each in `errors`, with its JSON pointer). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (see the WWW-Authenticate header). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or it lies outside the caller's scope). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the gateway accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway failed. */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

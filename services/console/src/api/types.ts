@@ -7,4 +7,5 @@ export type AlarmRead = Schemas["AlarmRead"];
 export type DeviceRead = Schemas["DevicePage"]["items"][number];
 export type ComplianceRead = Schemas["ComplianceRead"];
 export type FiguresRead = Schemas["FiguresRead"];
+export type UnitFiguresRead = Schemas["UnitFiguresRead"];
 export type PrincipalRead = Schemas["PrincipalRead"];

@@ -7,10 +7,17 @@ export const PERMISSIONS = {
   viewDevices: ["province-admin", "police", "regulator", "unit-security"],
   viewAlarms: ["province-admin", "police", "regulator", "unit-security"],
   viewDashboard: ["province-admin", "police", "regulator", "unit-security"],
+  viewUnitFigures: ["province-admin", "police", "regulator"],
   acknowledgeAlarm: ["police", "regulator", "unit-security"],
   dispatchAlarm: ["police"],
   resolveAlarm: ["police", "province-admin", "unit-security"],
+  silenceAlarms: ["police", "province-admin", "unit-security"],
+  approveSilence: ["police", "province-admin"],
+  prepareFiling: ["police", "province-admin", "unit-security"],
   decideFiling: ["police", "province-admin"],
+  keepDossier: ["unit-security"],
+  inspect: ["police", "province-admin", "regulator"],
+  rectifyHazard: ["unit-security"],
   verifyHazard: ["police", "province-admin", "regulator"],
 } as const satisfies Record<string, readonly Role[]>;
 

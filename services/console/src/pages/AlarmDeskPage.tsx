@@ -1,5 +1,5 @@
 import { SoundOutlined, MutedOutlined } from "@ant-design/icons";
-import { Alert, App, Badge, Button, Card, Col, Descriptions, Empty, Form, Input, List, Row, Select, Space, Switch, Table, Tag, Timeline, Typography } from "antd";
+import { Alert, App, Badge, Button, Card, Col, Descriptions, Drawer, Empty, Form, Input, List, Row, Select, Space, Switch, Table, Tag, Timeline, Typography } from "antd";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
 import { problemText, useApi } from "../api/client";
@@ -8,6 +8,7 @@ import { AlarmCue } from "../alarms/cue";
 import { applyEvent, OPEN_STATUSES, rowFromAlarm, sortRows, type AlarmRow, type LiveEvent } from "../alarms/model";
 import { followAlarmStream, type StreamState } from "../alarms/stream";
 import { useSession } from "../auth/AuthProvider";
+import { SilencesPanel } from "../alarms/SilencesPanel";
 import { useI18n } from "../i18n/LanguageProvider";
 import { maskPhone } from "../lib/mask";
 import { can } from "../lib/roles";
@@ -302,6 +303,7 @@ export function AlarmDeskPage() {
     setSoundOn(on);
   };
 
+  const [silencesOpen, setSilencesOpen] = useState(false);
   const stateBadge = state === "connected" ? "success" : state === "connecting" ? "processing" : "warning";
   return (
     <Space orientation="vertical" size="middle" style={{ width: "100%" }}>
@@ -316,6 +318,7 @@ export function AlarmDeskPage() {
           <Button icon={soundOn ? <SoundOutlined /> : <MutedOutlined />} aria-pressed={soundOn} onClick={() => void toggleSound(!soundOn)}>
             {soundOn ? t("alarms.soundOn") : t("alarms.soundOff")}
           </Button>
+          <Button onClick={() => setSilencesOpen(true)}>{t("silence.manage")}</Button>
         </Space>
       </Space>
       {flash && (
@@ -379,6 +382,9 @@ export function AlarmDeskPage() {
           )}
         </Col>
       </Row>
+      <Drawer title={t("silence.title")} open={silencesOpen} onClose={() => setSilencesOpen(false)} size={1000} destroyOnHidden>
+        <SilencesPanel />
+      </Drawer>
     </Space>
   );
 }

@@ -1,60 +1,50 @@
-import { Alert, Card, Col, Radio, Row, Space, Statistic, Typography } from "antd";
+import { Alert, Card, Col, Radio, Row, Select, Space, Statistic, Table, Typography } from "antd";
 import { useMemo, useState } from "react";
-import { useApi } from "../api/client";
-import { EChart, LIAONING_CITIES, type ChartOption } from "../charts/EChart";
-import type { FiguresRead } from "../api/types";
+import { useApi, type Api } from "../api/client";
+import type { FiguresRead, UnitFiguresRead } from "../api/types";
 import { OPEN_STATUSES } from "../alarms/model";
+import { useSession } from "../auth/AuthProvider";
+import { EChart, LIAONING_CITIES, type ChartOption } from "../charts/EChart";
+import { FIGURE_ORDER, FIGURES, figuresBy, figuresByCity, type Figure } from "../dashboard/figures";
 import { useI18n } from "../i18n/LanguageProvider";
+import { can } from "../lib/roles";
 import { useLoad } from "../lib/useLoad";
 
-type Figure = "online_rate" | "compliance_rate" | "devices" | "offline_critical";
-const FIGURES: Figure[] = ["online_rate", "compliance_rate", "devices", "offline_critical"];
-const FIGURE_LABELS = {
-  online_rate: "dashboard.onlineRate",
-  compliance_rate: "dashboard.complianceRate",
-  devices: "dashboard.devices",
-  offline_critical: "dashboard.offlineCritical",
-} as const;
+type Grouping = "jurisdiction" | "sector";
 
-type Row = FiguresRead["rows"][number];
+const NOTHING = { data: undefined, error: undefined, response: new Response(null, { status: 204 }) };
 
-/** The figures per city (a district's rows added up into its city's), rates recomputed from the counts. */
-export function figuresByCity(rows: Row[]): Map<string, Record<Figure, number>> {
-  const sums = new Map<string, { devices: number; online: number; offline: number; fault: number; critical: number; evaluated: number; compliant: number }>();
-  for (const row of rows) {
-    if (!row.key || row.key.length !== 6) continue;
-    const city = `${row.key.slice(0, 4)}00`;
-    const sum = sums.get(city) ?? { devices: 0, online: 0, offline: 0, fault: 0, critical: 0, evaluated: 0, compliant: 0 };
-    sum.devices += row.devices;
-    sum.online += row.online;
-    sum.offline += row.offline;
-    sum.fault += row.fault;
-    sum.critical += row.offline_critical;
-    sum.evaluated += row.units_evaluated;
-    sum.compliant += row.units_compliant;
-    sums.set(city, sum);
-  }
-  const out = new Map<string, Record<Figure, number>>();
-  for (const [city, sum] of sums) {
-    const reporting = sum.online + sum.offline + sum.fault;
-    out.set(city, {
-      devices: sum.devices,
-      offline_critical: sum.critical,
-      online_rate: reporting ? Math.round((sum.online / reporting) * 1000) / 10 : 0,
-      compliance_rate: sum.evaluated ? Math.round((sum.compliant / sum.evaluated) * 1000) / 10 : 0,
-    });
-  }
-  return out;
+/** Device and (when the caller may see them) dossier figures grouped one way; sector rows only when asked. */
+function useFigures(api: Api, grouping: Grouping, wanted: boolean, unitFigures: boolean) {
+  const devices = useLoad<FiguresRead>(
+    () => (wanted ? api.GET("/api/v1/figures/devices", { params: { query: { group_by: grouping } } }) : Promise.resolve(NOTHING)),
+    [api, grouping, wanted],
+  );
+  const units = useLoad<UnitFiguresRead>(
+    () =>
+      wanted && unitFigures
+        ? api.GET("/api/v1/figures/units", { params: { query: { group_by: grouping } } })
+        : Promise.resolve(NOTHING),
+    [api, grouping, wanted, unitFigures],
+  );
+  return { devices, units };
 }
 
 const percent = (value: number | null | undefined) => (value == null ? "—" : `${(value * 100).toFixed(1)}%`);
 
-/** Figures of the caller's scope: devices online and compliant (by area, as a chart), open alarms by priority. */
+/** Figures of the caller's scope: key units, filing, drills and hazards overdue; devices online and compliant;
+ *  open alarms by priority; all by jurisdiction or by sector, as a chart, a table and a map of the cities. */
 export function DashboardPage() {
-  const { t } = useI18n();
+  const { t, label } = useI18n();
   const api = useApi();
-  const [figure, setFigure] = useState<Figure>("online_rate");
-  const figures = useLoad(() => api.GET("/api/v1/figures/devices", { params: { query: { group_by: "jurisdiction" } } }), [api]);
+  const { roles } = useSession();
+  const unitFigures = can(roles, "viewUnitFigures");
+  const choices = FIGURE_ORDER.filter((figure) => unitFigures || FIGURES[figure].source === "devices");
+  const [figure, setFigure] = useState<Figure>(choices[0]!);
+  const [grouping, setGrouping] = useState<Grouping>("jurisdiction");
+  const byArea = useFigures(api, "jurisdiction", true, unitFigures);
+  const bySector = useFigures(api, "sector", grouping === "sector", unitFigures);
+  const shown = grouping === "sector" ? bySector : byArea;
   const jurisdictions = useLoad(() => api.GET("/api/v1/jurisdictions", { params: { query: { parent: "210000" } } }), [api]);
   const alarms = useLoad(() => api.GET("/api/v1/alarms", { params: { query: { limit: 200 } } }), [api]);
 
@@ -69,6 +59,7 @@ export function DashboardPage() {
     walk((jurisdictions.data?.items ?? []) as { code: string; name: string; children?: unknown[] }[]);
     return map;
   }, [jurisdictions.data]);
+  const groupName = (key: string) => (grouping === "sector" ? label("sector", key) : (names.get(key) ?? key));
 
   const openByPriority = useMemo(() => {
     const counts = [0, 0, 0, 0];
@@ -78,54 +69,64 @@ export function DashboardPage() {
     return counts;
   }, [alarms.data]);
 
-  const areaOption = useMemo<ChartOption>(() => {
-    const rows = figures.data?.rows ?? [];
-    const rate = figure === "online_rate" || figure === "compliance_rate";
+  const groups = useMemo(
+    () => figuresBy(shown.devices.data?.rows ?? [], shown.units.data?.rows ?? []),
+    [shown.devices.data, shown.units.data],
+  );
+  const definition = FIGURES[figure];
+  const figureLabel = t(definition.label);
+  const groupingLabel = t(grouping === "sector" ? "dashboard.bySector" : "dashboard.byArea");
+
+  const groupOption = useMemo<ChartOption>(() => {
+    const keys = [...groups.keys()];
     return {
       tooltip: { trigger: "axis" },
       grid: { left: 48, right: 16, top: 24, bottom: 48 },
-      xAxis: { type: "category", data: rows.map((row) => names.get(row.key ?? "") ?? row.key ?? "—"), axisLabel: { rotate: rows.length > 6 ? 30 : 0 } },
-      yAxis: rate ? { type: "value", max: 100, axisLabel: { formatter: "{value}%" } } : { type: "value" },
+      xAxis: { type: "category", data: keys.map(groupName), axisLabel: { rotate: keys.length > 6 ? 30 : 0 } },
+      yAxis: definition.rate ? { type: "value", max: 100, axisLabel: { formatter: "{value}%" } } : { type: "value" },
       series: [
         {
           type: "bar",
-          name: t(FIGURE_LABELS[figure]),
-          data: rows.map((row) => {
-            const value = row[figure] ?? 0;
-            return rate ? Math.round(Number(value) * 1000) / 10 : value;
-          }),
-          itemStyle: { color: "#1d4ed8" },
+          name: figureLabel,
+          data: keys.map((key) => groups.get(key)?.[figure] ?? 0),
+          itemStyle: { color: definition.alarming ? "#cf1322" : "#1d4ed8" },
         },
       ],
     };
-  }, [figures.data, figure, names, t]);
+    // groupName follows names, grouping and the language (label)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [groups, figure, figureLabel, names, grouping, label]);
 
   const mapOption = useMemo<ChartOption>(() => {
-    const byCity = figuresByCity(figures.data?.rows ?? []);
-    const rate = figure === "online_rate" || figure === "compliance_rate";
+    const byCity = figuresByCity(byArea.devices.data?.rows ?? [], byArea.units.data?.rows ?? []);
     const values = [...byCity.values()].map((value) => value[figure]);
+    const { rate, alarming } = definition;
     return {
-      tooltip: { trigger: "item", formatter: (p: { name: string; value: number }) => `${p.name}: ${Number.isFinite(p.value) ? p.value : "—"}${rate && Number.isFinite(p.value) ? "%" : ""}` },
+      tooltip: {
+        trigger: "item",
+        formatter: (p: { name: string; value: number }) =>
+          `${p.name}: ${Number.isFinite(p.value) ? p.value : "—"}${rate && Number.isFinite(p.value) ? "%" : ""}`,
+      },
       visualMap: {
-        min: rate ? Math.min(80, ...values) : 0,
+        min: rate ? Math.min(50, ...values) : 0,
         max: rate ? 100 : Math.max(1, ...values),
         left: 8,
         bottom: 8,
-        text: [t(FIGURE_LABELS[figure]), ""],
+        text: [figureLabel, ""],
         calculable: true,
-        inRange: { color: figure === "offline_critical" ? ["#fff7e6", "#cf1322"] : ["#e6f0ff", "#1d4ed8"] },
+        inRange: { color: alarming ? ["#fff7e6", "#cf1322"] : ["#e6f0ff", "#1d4ed8"] },
       },
       series: [
         {
           type: "map",
           map: "liaoning",
-          name: t(FIGURE_LABELS[figure]),
+          name: figureLabel,
           label: { show: true, fontSize: 10 },
           data: LIAONING_CITIES.map((city) => ({ name: city.name, value: byCity.get(city.code)?.[figure] ?? Number.NaN })),
         },
       ],
     };
-  }, [figures.data, figure, t]);
+  }, [byArea.devices.data, byArea.units.data, figure, figureLabel, definition]);
 
   const alarmOption = useMemo<ChartOption>(
     () => ({
@@ -146,28 +147,48 @@ export function DashboardPage() {
     [openByPriority, t],
   );
 
-  const total = figures.data?.total;
+  const devices = byArea.devices.data?.total;
+  const units = byArea.units.data?.total;
+  const loadingDevices = byArea.devices.loading;
+  const loadingUnits = unitFigures && byArea.units.loading;
+  const error = byArea.devices.error ?? byArea.units.error ?? shown.devices.error ?? shown.units.error;
+  const cards: { key: string; title: string; value: number | string; loading: boolean; alarming?: boolean }[] = [
+    { key: "units", title: t("dashboard.units"), value: units?.units ?? devices?.units ?? 0, loading: loadingDevices },
+    ...(unitFigures
+      ? [
+          { key: "key_units", title: t("dashboard.keyUnitCount"), value: units?.key_units ?? 0, loading: loadingUnits },
+          { key: "filing_rate", title: t("dashboard.filingRate"), value: percent(units?.filing_rate), loading: loadingUnits },
+          { key: "drills_overdue", title: t("dashboard.drillsOverdue"), value: units?.drills_overdue ?? 0, loading: loadingUnits, alarming: true },
+          { key: "hazards_overdue", title: t("dashboard.hazardsOverdue"), value: units?.hazards_overdue ?? 0, loading: loadingUnits, alarming: true },
+        ]
+      : []),
+    { key: "devices", title: t("dashboard.devices"), value: devices?.devices ?? 0, loading: loadingDevices },
+    { key: "online_rate", title: t("dashboard.onlineRate"), value: percent(devices?.online_rate), loading: loadingDevices },
+    { key: "compliance_rate", title: t("dashboard.complianceRate"), value: percent(devices?.compliance_rate), loading: loadingDevices },
+    { key: "offline_critical", title: t("dashboard.offlineCritical"), value: devices?.offline_critical ?? 0, loading: loadingDevices, alarming: true },
+  ];
+
+  const tableRows = [...groups].map(([key, value]) => ({ key, name: groupName(key), ...value }));
+  const cell = (f: Figure) => (value: number) => (FIGURES[f].rate ? `${value.toFixed(1)}%` : value);
+
   return (
     <Space orientation="vertical" size="middle" style={{ width: "100%" }}>
       <Typography.Title level={3}>{t("dashboard.title")}</Typography.Title>
-      {figures.error && <Alert type="error" showIcon title={figures.error} />}
+      {error && <Alert type="error" showIcon title={error} />}
       <Row gutter={[16, 16]}>
-        <Col xs={12} lg={4}>
-          <Card><Statistic title={t("dashboard.units")} value={total?.units ?? 0} loading={figures.loading} /></Card>
-        </Col>
-        <Col xs={12} lg={4}>
-          <Card><Statistic title={t("dashboard.devices")} value={total?.devices ?? 0} loading={figures.loading} /></Card>
-        </Col>
-        <Col xs={12} lg={4}>
-          <Card><Statistic title={t("dashboard.onlineRate")} value={percent(total?.online_rate)} loading={figures.loading} /></Card>
-        </Col>
-        <Col xs={12} lg={4}>
-          <Card><Statistic title={t("dashboard.complianceRate")} value={percent(total?.compliance_rate)} loading={figures.loading} /></Card>
-        </Col>
-        <Col xs={12} lg={4}>
-          <Card><Statistic title={t("dashboard.offlineCritical")} value={total?.offline_critical ?? 0} loading={figures.loading} valueStyle={{ color: "#cf1322" }} /></Card>
-        </Col>
-        <Col xs={12} lg={4}>
+        {cards.map((card) => (
+          <Col xs={12} md={8} lg={6} xl={4} key={card.key}>
+            <Card>
+              <Statistic
+                title={card.title}
+                value={card.value}
+                loading={card.loading}
+                styles={card.alarming ? { content: { color: "#cf1322" } } : undefined}
+              />
+            </Card>
+          </Col>
+        ))}
+        <Col xs={12} md={8} lg={6} xl={4}>
           <Card>
             <Statistic
               title={t("dashboard.openAlarms")}
@@ -178,27 +199,53 @@ export function DashboardPage() {
           </Card>
         </Col>
       </Row>
+      <Card>
+        <Space wrap size="large">
+          <label htmlFor="dashboard-figure">{t("dashboard.figure")}</label>
+          <Select<Figure>
+            id="dashboard-figure"
+            style={{ minWidth: 180 }}
+            value={figure}
+            onChange={setFigure}
+            options={choices.map((value) => ({ value, label: t(FIGURES[value].label) }))}
+          />
+          <Radio.Group
+            aria-label={t("dashboard.grouping")}
+            value={grouping}
+            onChange={(e) => setGrouping(e.target.value as Grouping)}
+            options={[
+              { value: "jurisdiction", label: t("dashboard.byArea") },
+              { value: "sector", label: t("dashboard.bySector") },
+            ]}
+            optionType="button"
+          />
+        </Space>
+      </Card>
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={15}>
-          <Card
-            title={t("dashboard.byArea")}
-            extra={
-              <Radio.Group
-                aria-label={t("dashboard.figure")}
-                size="small"
-                value={figure}
-                onChange={(e) => setFigure(e.target.value as Figure)}
-                options={FIGURES.map((value) => ({ value, label: t(FIGURE_LABELS[value]) }))}
-                optionType="button"
-              />
-            }
-          >
-            <EChart option={areaOption} label={`${t("dashboard.byArea")}: ${t(FIGURE_LABELS[figure])}`} />
+          <Card title={`${groupingLabel}: ${figureLabel}`}>
+            <EChart option={groupOption} label={`${groupingLabel}: ${figureLabel}`} />
           </Card>
         </Col>
         <Col xs={24} lg={9}>
           <Card title={t("dashboard.map")}>
-            <EChart option={mapOption} label={`${t("dashboard.map")}: ${t(FIGURE_LABELS[figure])}`} height={360} />
+            <EChart option={mapOption} label={`${t("dashboard.map")}: ${figureLabel}`} height={360} />
+          </Card>
+        </Col>
+        <Col xs={24}>
+          <Card title={t("dashboard.table", { grouping: groupingLabel })}>
+            <Table
+              size="small"
+              rowKey="key"
+              pagination={false}
+              loading={shown.devices.loading || (unitFigures && shown.units.loading)}
+              dataSource={tableRows}
+              scroll={{ x: true }}
+              columns={[
+                { title: grouping === "sector" ? t("units.sector") : t("dashboard.area"), dataIndex: "name", fixed: "left" },
+                ...choices.map((f) => ({ title: t(FIGURES[f].label), dataIndex: f, align: "right" as const, render: cell(f) })),
+              ]}
+            />
           </Card>
         </Col>
         <Col xs={24} lg={9}>

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { fakeGateway, Harness, json } from "../test/harness";
@@ -126,12 +126,14 @@ describe("the dossier", () => {
       </Harness>,
     );
     await userEvent.click(await screen.findByRole("tab", { name: "保卫机构备案" }));
-    const accept = await screen.findByRole("button", { name: "受理备案" });
-    expect(screen.getByRole("button", { name: "退回" })).toBeDisabled(); // returning needs a reason
-    await userEvent.click(accept);
+    await userEvent.click(await screen.findByRole("button", { name: "受理备案" }));
+    const dialog = await screen.findByRole("dialog");
+    await userEvent.type(within(dialog).getByLabelText("审核意见"), "材料齐全");
+    await userEvent.click(within(dialog).getByRole("button", { name: "受理备案" }));
     await waitFor(() => expect(gateway.calls.some((call) => call.method === "POST")).toBe(true));
     const call = gateway.calls.find((made) => made.method === "POST")!;
     expect(call.url.pathname).toBe("/api/v1/units/91210102MA0LN001X3/filings/f1/accept");
+    expect(JSON.parse(call.body)).toEqual({ note: "材料齐全" });
     expect(call.headers.get("if-match")).toBe('"3"');
   });
 });

@@ -19,6 +19,7 @@ from neibao_messaging import relay as messaging_relay
 from neibao_runtime import serve as run_grpc_server
 from neibao_runtime.logging import configure_logging, get_logger
 from neibao_runtime.shutdown import wait_for_shutdown_signal
+from unit_registry.adapters.db.figures import SqlUnitFigures
 from unit_registry.adapters.db.personal_data import PersonalDataCipher
 from unit_registry.adapters.db.unit_of_work import SqlUnitOfWork
 from unit_registry.adapters.db.views import SqlUnitViews
@@ -50,7 +51,7 @@ class Application:
 
     def register(self, server: grpc.aio.Server) -> Sequence[str]:
         """Add the registry's services to a server (neibao_runtime's Register)."""
-        return register(self.unit_of_work, self.views)(server)
+        return register(self.unit_of_work, self.views, SqlUnitFigures(self.sessions))(server)
 
     @property
     def interceptors(self) -> list[Any]:

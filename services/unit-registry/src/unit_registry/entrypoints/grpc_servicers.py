@@ -15,7 +15,9 @@ from neibao_identity import current_principal
 from unit_registry.entrypoints import translate
 from unit_registry.entrypoints.dossier_servicers import add_dossier_services
 from unit_registry.entrypoints.errors import guarded
+from unit_registry.entrypoints.figures_servicer import add_figures_service
 from unit_registry.service import handlers, list_views
+from unit_registry.service.figures import UnitFigureViews
 from unit_registry.service.handlers import Requester
 from unit_registry.service.list_views import UnitReadViews
 from unit_registry.service.unit_of_work import UnitOfWork
@@ -195,7 +197,9 @@ class JurisdictionServicer(jurisdiction_pb2_grpc.JurisdictionServiceServicer):
         return await guarded(context, run())
 
 
-def register(uow: UnitOfWorkFactory, views: UnitReadViews) -> Callable[[grpc.aio.Server], list[str]]:
+def register(
+    uow: UnitOfWorkFactory, views: UnitReadViews, figures: UnitFigureViews
+) -> Callable[[grpc.aio.Server], list[str]]:
     """The neibao_runtime Register callback adding the registry's services."""
 
     def add(server: grpc.aio.Server) -> list[str]:
@@ -205,6 +209,7 @@ def register(uow: UnitOfWorkFactory, views: UnitReadViews) -> Callable[[grpc.aio
             unit_pb2.DESCRIPTOR.services_by_name["UnitService"].full_name,
             jurisdiction_pb2.DESCRIPTOR.services_by_name["JurisdictionService"].full_name,
             *add_dossier_services(server, uow),
+            add_figures_service(server, figures),
         ]
 
     return add

@@ -30,6 +30,7 @@ from gateway.entrypoints.http.routes import (
     jurisdictions,
     me,
     staff,
+    unit_figures,
     units,
 )
 from gateway.entrypoints.http.routes import exchange as exchange_routes
@@ -65,6 +66,7 @@ def api_routers() -> tuple[APIRouter, ...]:
         units.router,
         jurisdictions.router,
         device_routes.router,
+        unit_figures.router,
         dossier.router,
         staff.router,
         informants.router,
