@@ -21,7 +21,7 @@ INTEGRATION_TESTS = $(wildcard libs/*/tests/integration infra/local/tests/integr
 
 .PHONY: help run test bootstrap system sync up down status logs provision protos protos-check lint fmt \
         compose-check check platform test-unit test-integration e2e clean bench-gateway bench-registry \
-        bench-heartbeats console console-dev console-api test-console
+        bench-heartbeats bench-alarms bench-exchange console console-dev console-api test-console
 
 help: ## this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -108,7 +108,7 @@ test-integration: ## integration tests against the real servers (make up first, 
 
 e2e: ## end-to-end tests against the running platform
 	@echo "[neibao] end-to-end tests ..."
-	@$(PY) pytest -q e2e
+	@$(PY) pytest -q --durations=25 e2e
 
 console: ## build the console into services/console/dist (npm ci and vite build, each only when stale)
 	@$(STACK) console
@@ -133,6 +133,12 @@ bench-registry: ## benchmark: unit search and lists through the gateway over 10^
 
 bench-heartbeats: ## benchmark: heartbeat ingestion over 10^6 devices, offline-detection lag (needs `make up`)
 	@$(PY) python e2e/bench/bench_heartbeats.py
+
+bench-alarms: ## benchmark: 200 alarms/s for 60 s with 50 console streams, answer-to-stream latency (needs `make run`)
+	@$(PY) python e2e/bench/bench_alarms.py
+
+bench-exchange: ## benchmark: sector records in 500-record batches through the gateway, receipts (needs `make run`)
+	@$(PY) python e2e/bench/bench_exchange.py
 
 clean: down ## stop and delete the run folder (databases, broker data, logs); caches are kept
 	@if [ -x $(UV) ]; then $(STACK) purge; fi

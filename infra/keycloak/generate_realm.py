@@ -30,6 +30,11 @@ SECTOR_POSTAL_DEMO_CLIENT_ID = "sector-postal-demo"
 SECTOR_POSTAL_DEMO_SECRET = "neibao-demo-secret"  # noqa: S105 - a documented demo secret
 SECTOR_POSTAL_DEMO_ORG = "91210200MA0YP3D80R"
 SECTOR_POSTAL_DEMO_SECTOR = "postal"
+# The demo fuel retailer (commerce): submits bulk-gasoline real-name sales of its stations (issue 8).
+# Its USCC is valid by GB 32100-2015 and its organisation code MA0YJ6Q70 by GB 11714; 210100 is Shenyang.
+SECTOR_COMMERCE_DEMO_CLIENT_ID = "sector-commerce-demo"
+SECTOR_COMMERCE_DEMO_ORG = "91210100MA0YJ6Q701"
+SECTOR_COMMERCE_DEMO_SECTOR = "commerce"
 
 ROLES: dict[str, str] = {
     "province-admin": "Provincial administrator: every unit, every sector, the whole province",
@@ -295,6 +300,18 @@ def clients() -> list[dict[str, Any]]:
                 gateway_audience_mapper(),
             ],
         ),
+        _client(
+            SECTOR_COMMERCE_DEMO_CLIENT_ID,
+            "Demo sector system: a Shenyang fuel retailer (commerce)",
+            clientAuthenticatorType="client-secret",
+            secret=SECTOR_POSTAL_DEMO_SECRET,
+            serviceAccountsEnabled=True,
+            protocolMappers=[
+                hardcoded_claim_mapper("sector", SECTOR_COMMERCE_DEMO_SECTOR),
+                hardcoded_claim_mapper("org", SECTOR_COMMERCE_DEMO_ORG),
+                gateway_audience_mapper(),
+            ],
+        ),
     ]
 
 
@@ -315,13 +332,16 @@ def users() -> list[dict[str, Any]]:
         }
         for username, role, first, last, attributes in DEMO_USERS
     ]
-    service_account = {
-        "username": f"service-account-{SECTOR_POSTAL_DEMO_CLIENT_ID}",
-        "enabled": True,
-        "serviceAccountClientId": SECTOR_POSTAL_DEMO_CLIENT_ID,
-        "realmRoles": ["sector-system"],
-    }
-    return [*people, service_account]
+    service_accounts = [
+        {
+            "username": f"service-account-{client_id}",
+            "enabled": True,
+            "serviceAccountClientId": client_id,
+            "realmRoles": ["sector-system"],
+        }
+        for client_id in (SECTOR_POSTAL_DEMO_CLIENT_ID, SECTOR_COMMERCE_DEMO_CLIENT_ID)
+    ]
+    return [*people, *service_accounts]
 
 
 def realm() -> dict[str, Any]:

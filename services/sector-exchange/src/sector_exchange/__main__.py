@@ -1,9 +1,10 @@
-"""python -m sector_exchange serve|relay|migrate|downgrade|export-log|verify-receipt|verify-log."""
+"""python -m sector_exchange serve|relay|migrate|downgrade|retention|export-log|verify-receipt|verify-log."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -46,6 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     migrate.add_argument("revision", nargs="?", default="head")
     downgrade = sub.add_parser("downgrade", help="downgrade the database (alembic)")
     downgrade.add_argument("revision")
+    sub.add_parser("retention", help="make the coming months' partitions, delete expired records (daily)")
     export = sub.add_parser("export-log", help="print the message log as JSON lines")
     export.add_argument("--after", type=int, default=0, help="from the entry after this sequence")
     check = sub.add_parser("verify-receipt", help="check a receipt against one's own copy of the batch")
@@ -73,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             bootstrap.migrate(url, args.revision)
         case "downgrade":
             bootstrap.downgrade(url, args.revision)
+        case "retention":
+            report = bootstrap.retention(settings)
+            print(json.dumps(dataclasses.asdict(report), ensure_ascii=False, sort_keys=True))
         case "export-log":
             for line in asyncio.run(bootstrap.export_log(settings, args.after)):
                 print(line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,19 +13,24 @@ import grpc
 import httpx
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import NullPool, create_engine
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from neibao_identity import AuthInterceptor, JwksCache, TokenVerifier
 from neibao_messaging import relay as messaging_relay
 from neibao_runtime import serve as run_grpc_server
+from sector_exchange.adapters.db.partitions import SqlPartitionStore
 from sector_exchange.adapters.db.personal_data import PersonalDataCipher
 from sector_exchange.adapters.db.repositories import SqlMessageLog
 from sector_exchange.adapters.db.unit_of_work import SqlUnitOfWork
+from sector_exchange.adapters.early_warning_rules import load_rules
+from sector_exchange.adapters.retention import load_retention
 from sector_exchange.adapters.submitters import load_submitters
 from sector_exchange.config import Settings
 from sector_exchange.entrypoints.grpc_servicers import register
 from sector_exchange.entrypoints.verifier import entry_to_json
 from sector_exchange.service.handlers import Exchange
+from sector_exchange.service.retention import RetentionReport, enforce_retention
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +44,14 @@ def exchange_for(engine: AsyncEngine, settings: Settings) -> Exchange:
     personal_data = PersonalDataCipher.from_keys(settings.privacy_keys())
     signer = settings.signer()
     return Exchange(
-        unit_of_work=lambda: SqlUnitOfWork(sessions, personal_data, settings.events_topic),
+        unit_of_work=lambda: SqlUnitOfWork(
+            sessions, personal_data, settings.events_topic, settings.records_topic
+        ),
         submitters=load_submitters(settings.submitters_file),
         signer=signer,
         public_keys=signer.public_keys(),
+        rules=load_rules(settings.early_warning_rules_file),
+        hash_algorithm=settings.hash_algorithm,
     )
 
 
@@ -71,6 +81,7 @@ class Application:
 
 def build(settings: Settings) -> Application:
     """Wire the application from settings (call inside the running event loop)."""
+    load_retention(settings.retention_file)  # fail fast: identity data must be kept at least a year
     engine = create_async_engine(
         settings.database_url.get_secret_value(), pool_size=settings.database_pool_size, pool_pre_ping=True
     )
@@ -102,6 +113,17 @@ async def export_log(settings: Settings, after: int = 0) -> list[str]:
     finally:
         await engine.dispose()
     return [entry_to_json(entry) for entry in entries]
+
+
+def retention(settings: Settings, now: datetime | None = None) -> RetentionReport:
+    """One run of the retention job on this service's database."""
+    engine = create_engine(settings.database_url.get_secret_value(), poolclass=NullPool)
+    try:
+        return enforce_retention(
+            load_retention(settings.retention_file), SqlPartitionStore(engine), now or datetime.now(UTC)
+        )
+    finally:
+        engine.dispose()
 
 
 def relay(settings: Settings) -> int:

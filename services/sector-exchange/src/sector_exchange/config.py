@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -10,8 +11,8 @@ from pydantic_settings import SettingsConfigDict
 from neibao_identity import GATEWAY_AUDIENCE
 from neibao_privacy import PrivacyKeys
 from neibao_runtime import ServiceSettings
-from sector_exchange.adapters.events import TOPIC
-from sector_exchange.adapters.signing import Ed25519Signer, parse_keyring
+from sector_exchange.adapters.events import RECORDS_TOPIC, TOPIC
+from sector_exchange.adapters.signing import ReceiptSigner, parse_keyring
 
 PREFIX = "NEIBAO_SECTOR_EXCHANGE_"
 
@@ -44,17 +45,27 @@ class Settings(ServiceSettings):
     token_leeway_seconds: int = Field(default=30, ge=0, le=60)
     # The stream this service publishes to (tests point it at a fresh topic).
     events_topic: str = Field(default=TOPIC, min_length=1)
+    # The stream of accepted records, every dataset (the CloudEvents type names the dataset).
+    records_topic: str = Field(default=RECORDS_TOPIC, min_length=1)
     # The submitters' registration (a YAML like the packaged submitters.yaml; the packaged one if unset).
     submitters_file: Path | None = None
+    # The early-warning rules (a YAML like the packaged early_warning_rules.yaml; the packaged one if unset).
+    early_warning_rules_file: Path | None = None
+    # Days each dataset is kept (a YAML like the packaged retention.yaml; the packaged one if unset).
+    retention_file: Path | None = None
     # Personal-data keys, stack-wide names (see neibao_privacy.PrivacyKeys): every service indexes a
     # resident ID the same way. No defaults: the exchange does not start without them.
     pii_keys: SecretStr = Field(validation_alias=_env("PII_KEYS"))
     pii_active_key: str = Field(min_length=1, validation_alias=_env("PII_ACTIVE_KEY"))
     pii_index_key: SecretStr = Field(validation_alias=_env("PII_INDEX_KEY"))
-    # Receipt-signing keys: "k1:<base64 of a 32-byte Ed25519 private key>,k2:...", and the id new
-    # receipts are signed with. Old keys stay listed so that old receipts still verify.
+    # Receipt-signing keys: "k1:<base64 of a 32-byte Ed25519 private key>,k2:sm2:<base64 of a 32-byte SM2
+    # private key>,...", and the id new receipts are signed with (its algorithm signs them). Old keys stay
+    # listed so that old receipts still verify.
     signing_keys: SecretStr
     signing_active_key: str = Field(min_length=1)
+    # The hash of new batches and message-log entries: sha256 or sm3 (GB/T 32905). Each hash names its
+    # algorithm, so switching keeps earlier receipts and the chain verifiable.
+    hash_algorithm: Literal["sha256", "sm3"] = "sha256"
 
     @field_validator("keycloak_url")
     @classmethod
@@ -77,9 +88,9 @@ class Settings(ServiceSettings):
             }
         )
 
-    def signer(self) -> Ed25519Signer:
-        """The receipt signer over the configured keys."""
-        return Ed25519Signer(parse_keyring(self.signing_keys.get_secret_value()), self.signing_active_key)
+    def signer(self) -> ReceiptSigner:
+        """The receipt signer over the configured keys (the active key's algorithm signs new receipts)."""
+        return ReceiptSigner(parse_keyring(self.signing_keys.get_secret_value()), self.signing_active_key)
 
     @property
     def issuer(self) -> str:

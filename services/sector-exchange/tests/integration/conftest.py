@@ -64,6 +64,7 @@ def settings(pg_database: str, stack: StackEndpoints, kafka_topic: Any) -> Setti
         keycloak_realm=stack.realm,
         grpc_port=0,
         events_topic=kafka_topic("sector-exchange.events"),
+        records_topic=kafka_topic("sector-exchange.records"),
         pii_keys=f"t1:{_key()}",
         pii_active_key="t1",
         pii_index_key=_key(),

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from sector_exchange.adapters.retention import load_retention
 from sector_exchange.domain.datasets import COMMERCE_FUEL_SALES, DATASETS, POSTAL_SHIPMENTS, dataset_of
 from sector_exchange.domain.disclosure import masked, split_personal
 from sector_exchange.domain.validation import Rejection, ValidRecord, validate_batch, validate_record
@@ -165,4 +166,22 @@ def test_datasets_are_consistent(key: str) -> None:
     assert dataset_of(dataset.sector, dataset.name) is dataset
     assert dataset.field(dataset.jurisdiction_field) is not None
     assert dataset.field(dataset.time_field) is not None
-    assert dataset.retention_days >= 365  # identity data kept at least a year
+    assert load_retention().days[key] >= 366  # identity data kept at least a year
+
+
+def test_values_repeated_in_a_batch_are_judged_alike() -> None:
+    bad_id = "210102199003071234"
+    records = [
+        shipment(),
+        shipment(sender_id_number=bad_id),
+        shipment(),
+        shipment(sender_id_number=bad_id),
+        shipment(sender_id_type="passport", sender_id_number=bad_id),  # another type: another judgement
+    ]
+    outcome = validate_batch(POSTAL_SHIPMENTS, records, NOW)
+    assert [r.index for r in outcome.valid] == [0, 2, 4]
+    assert [(r.index, [e.pointer for e in r.errors]) for r in outcome.rejected] == [
+        (1, ["/records/1/sender_id_number"]),
+        (3, ["/records/3/sender_id_number"]),
+    ]
+    assert outcome.valid[0].fields == outcome.valid[1].fields

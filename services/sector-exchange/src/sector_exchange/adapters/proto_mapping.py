@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from neibao.sectorexchange.v1 import exchange_pb2
+from sector_exchange.domain.figures import FigureRow
 from sector_exchange.domain.model import Batch, StoredRecord
 from sector_exchange.domain.receipts import Receipt
 from sector_exchange.domain.validation import Rejection
@@ -78,3 +79,14 @@ def record_to_proto(record: StoredRecord) -> exchange_pb2.Record:
         received_at=timestamp(record.received_at),
         fields_json=json.dumps(record.fields, ensure_ascii=False, separators=(",", ":")).encode(),
     )
+
+
+def figures_to_proto(row: FigureRow) -> exchange_pb2.Figures:
+    """One group's counts and the rates that apply (the others left unset)."""
+    message = exchange_pb2.Figures(
+        organisation=row.organisation, site=row.site, jurisdiction=row.jurisdiction, **row.counts.as_dict()
+    )
+    for name, value in row.rates().items():
+        if value is not None:
+            setattr(message, name, value)
+    return message

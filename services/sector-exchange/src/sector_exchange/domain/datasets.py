@@ -7,7 +7,7 @@ are also blind-indexed. Adding a field is a new schema version; old versions sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
@@ -69,8 +69,16 @@ class Dataset:
     # The division code that places a record in a jurisdiction (its scope), and the time it happened.
     jurisdiction_field: str
     time_field: str
-    # How long its records are kept (identity data at least a year, DOMAIN.md).
-    retention_days: int = 400
+    # The specs by name (made from `fields`; records are checked by the ten thousand a second).
+    by_name: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
+    # The names of its personal fields.
+    personal_names: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {spec.name: spec for spec in self.fields})
+        object.__setattr__(
+            self, "personal_names", frozenset(spec.name for spec in self.fields if spec.personal is not None)
+        )
 
     @property
     def key(self) -> str:
@@ -79,10 +87,7 @@ class Dataset:
 
     def field(self, name: str) -> FieldSpec | None:
         """The spec of a field by name."""
-        for spec in self.fields:
-            if spec.name == name:
-                return spec
-        return None
+        return self.by_name.get(name)
 
     @property
     def personal_kinds(self) -> tuple[PersonalKind, ...]:
@@ -102,7 +107,6 @@ POSTAL_SHIPMENTS: Final = Dataset(
     title="快件实名收寄",
     jurisdiction_field="site_region_code",
     time_field="accepted_at",
-    retention_days=400,
     fields=(
         FieldSpec("waybill_no", F.TEXT, max_length=40),
         FieldSpec("accepted_at", F.TIME),
@@ -131,14 +135,14 @@ POSTAL_SHIPMENTS: Final = Dataset(
 )
 
 # 散装汽油购买实名登记: one sale against a police certificate (single use, 3 days, exact litres).
+# v2 adds what the certificate says (its litres and issue time), so sales can be checked against it.
 COMMERCE_FUEL_SALES: Final = Dataset(
     sector="commerce",
     name="fuel-sales",
-    version=1,
+    version=2,
     title="散装汽油实名销售",
     jurisdiction_field="station_region_code",
     time_field="sold_at",
-    retention_days=400,
     fields=(
         FieldSpec("station_uscc", F.USCC),
         FieldSpec("station_region_code", F.DIVISION),
@@ -153,6 +157,8 @@ COMMERCE_FUEL_SALES: Final = Dataset(
         FieldSpec("container", F.TEXT, required=False, max_length=50),
         FieldSpec("plate", F.PLATE, required=False, personal=P.PLATE),
         FieldSpec("certificate_no", F.TEXT, max_length=40),
+        FieldSpec("certificate_litres", F.NUMBER, required=False, minimum=0.1, maximum=10_000),
+        FieldSpec("certificate_issued_at", F.TIME, required=False),
     ),
 )
 
@@ -164,7 +170,6 @@ TRANSPORT_PASSENGER_TICKETS: Final = Dataset(
     title="长途客运实名售票",
     jurisdiction_field="departure_region_code",
     time_field="sold_at",
-    retention_days=400,
     fields=(
         FieldSpec("ticket_no", F.TEXT, max_length=40),
         FieldSpec("passenger_name", F.TEXT, personal=P.NAME, max_length=50),
@@ -197,7 +202,6 @@ TRANSPORT_FREIGHT_CONSIGNMENTS: Final = Dataset(
     title="零担货物托运实名登记",
     jurisdiction_field="origin_region_code",
     time_field="accepted_at",
-    retention_days=400,
     fields=(
         FieldSpec("waybill_no", F.TEXT, max_length=40),
         FieldSpec("accepted_at", F.TIME),
@@ -231,7 +235,6 @@ TRANSPORT_VEHICLE_POSITIONS: Final = Dataset(
     title="车辆定位",
     jurisdiction_field="region_code",
     time_field="position_at",
-    retention_days=400,
     fields=(
         FieldSpec("company_uscc", F.USCC),
         FieldSpec("plate", F.PLATE, personal=P.PLATE),
@@ -260,7 +263,6 @@ BANKING_OUTLET_EVENTS: Final = Dataset(
     title="银行网点安全事件",
     jurisdiction_field="outlet_region_code",
     time_field="occurred_at",
-    retention_days=400,
     fields=(
         FieldSpec("outlet_uscc", F.USCC),
         FieldSpec("outlet_region_code", F.DIVISION),

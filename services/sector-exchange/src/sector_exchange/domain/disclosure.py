@@ -33,7 +33,7 @@ def split_personal(dataset: Dataset, fields: Mapping[str, Any]) -> tuple[dict[st
     """(fields without personal data, personal fields) of a validated record."""
     public: dict[str, Any] = {}
     personal: dict[str, Any] = {}
+    names = dataset.personal_names
     for name, value in fields.items():
-        spec = dataset.field(name)
-        (personal if spec is not None and spec.personal is not None else public)[name] = value
+        (personal if name in names else public)[name] = value
     return public, personal

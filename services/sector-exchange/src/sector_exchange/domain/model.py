@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sector_exchange.domain.early_warnings import EarlyWarning
 from sector_exchange.domain.receipts import Receipt
 from sector_exchange.domain.validation import Rejection
 
@@ -52,8 +53,34 @@ class StoredRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class KeptRecord:
+    """A record as stored: its fields without personal data, its personal fields sealed (opaque bytes)."""
+
+    id: uuid.UUID
+    index: int
+    jurisdiction: str
+    occurred_at: datetime
+    fields: dict[str, Any]
+    fields_json: str  # `fields` as JSON, made once (for the row and the records stream)
+    personal_sealed: bytes | None
+    person_index: list[bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordsAccepted:
+    """Event: some of a batch's records were stored (a batch is announced in chunks of these)."""
+
+    batch: Batch
+    records: tuple[KeptRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class BatchAccepted:
     """Event: a batch was stored (wholly or in part)."""
 
     batch: Batch
     jurisdictions: tuple[str, ...]
+
+
+DomainEvent = BatchAccepted | RecordsAccepted | EarlyWarning
+"""What the exchange announces on its streams."""

@@ -6,19 +6,37 @@
 - The receipt's signature covers the canonical JSON of the statement: the hash, the outcome
   (accepted count, rejected indexes), the signing time, the key id and the algorithm.
 - The message log chains batches: each entry's hash covers the previous entry's hash.
+- Every hash names its algorithm ("sha256:<hex>" or "sm3:<hex>"): a verifier recomputes each with its
+  own, so entries and receipts made before a switch to SM3 keep verifying.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from cryptography.hazmat.primitives import hashes
+
+SHA256: Final = "sha256"
+SM3: Final = "sm3"
 HASH_PREFIX: Final = "sha256:"
 GENESIS: Final = HASH_PREFIX + "0" * 64
+
+
+def _sm3(data: bytes) -> str:
+    hasher = hashes.Hash(hashes.SM3())
+    hasher.update(data)
+    return hasher.finalize().hex()
+
+
+DIGESTS: Final[dict[str, Callable[[bytes], str]]] = {
+    SHA256: lambda data: hashlib.sha256(data).hexdigest(),
+    SM3: _sm3,
+}
 STATEMENT_VERSION: Final = 1
 
 
@@ -34,7 +52,22 @@ def sha256(data: bytes) -> str:
     return HASH_PREFIX + hashlib.sha256(data).hexdigest()
 
 
-def batch_hash(*, batch_id: str, dataset: str, organisation: str, records: Sequence[Any]) -> str:
+def digest(data: bytes, algorithm: str = SHA256) -> str:
+    """ "<algorithm>:<hex>" (sha256 or sm3)."""
+    return f"{algorithm}:{DIGESTS[algorithm](data)}"
+
+
+def algorithm_of(hashed: str) -> str:
+    """The algorithm a "<algorithm>:<hex>" hash names; ValueError for another."""
+    algorithm = hashed.partition(":")[0]
+    if algorithm not in DIGESTS:
+        raise ValueError(f"unknown hash algorithm {algorithm!r}")
+    return algorithm
+
+
+def batch_hash(
+    *, batch_id: str, dataset: str, organisation: str, records: Sequence[Any], algorithm: str = SHA256
+) -> str:
     """The hash of a batch as submitted."""
     document = {
         "batch_id": batch_id,
@@ -42,7 +75,7 @@ def batch_hash(*, batch_id: str, dataset: str, organisation: str, records: Seque
         "organisation": organisation,
         "records": list(records),
     }
-    return sha256(canonical_json(document))
+    return digest(canonical_json(document), algorithm)
 
 
 def signing_time(moment: datetime) -> str:
@@ -94,10 +127,16 @@ class Receipt:
 
 
 def log_entry_hash(
-    *, sequence: int, previous: str, batch_id: str, organisation: str, receipt: Receipt
+    *,
+    sequence: int,
+    previous: str,
+    batch_id: str,
+    organisation: str,
+    receipt: Receipt,
+    algorithm: str = SHA256,
 ) -> str:
     """The hash of one message-log entry, chained to the previous entry's hash."""
-    return sha256(
+    return digest(
         canonical_json(
             {
                 "sequence": sequence,
@@ -108,7 +147,8 @@ def log_entry_hash(
                 "signature": receipt.signature,
                 "signed_at": receipt.signed_at,
             }
-        )
+        ),
+        algorithm,
     )
 
 
@@ -129,12 +169,19 @@ def broken_links(entries: Sequence[LogEntry], start: str = GENESIS) -> list[int]
     broken: list[int] = []
     previous = start
     for entry in entries:
+        try:
+            algorithm = algorithm_of(entry.entry_hash)
+        except ValueError:
+            broken.append(entry.sequence)
+            previous = entry.entry_hash
+            continue
         expected = log_entry_hash(
             sequence=entry.sequence,
             previous=previous,
             batch_id=entry.batch_id,
             organisation=entry.organisation,
             receipt=entry.receipt,
+            algorithm=algorithm,
         )
         if entry.previous != previous or entry.entry_hash != expected:
             broken.append(entry.sequence)

@@ -6,9 +6,11 @@ normalised as they are checked (resident IDs upper-case, plates without separato
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -63,6 +65,10 @@ class Validated:
 
     valid: tuple[ValidRecord, ...] = ()
     rejected: tuple[Rejection, ...] = field(default_factory=tuple)
+
+
+# Division codes repeat across records (a few thousand in use): remember the valid ones (errors are not kept).
+_division_code = functools.lru_cache(maxsize=8192)(validate_division_code)
 
 
 class _Invalid(Exception):
@@ -140,61 +146,80 @@ def _id_number(id_type: str, value: Any, now: datetime) -> str:
     return number
 
 
-def check_value(spec: FieldSpec, value: Any, record: dict[str, Any], now: datetime) -> Any:  # noqa: PLR0911, PLR0912 - one arm per kind
+def _id_field(spec: FieldSpec, value: Any, record: dict[str, Any], now: datetime) -> str:
+    id_type = record.get(spec.id_type_field or "") or "resident_id"
+    return _id_number(id_type if isinstance(id_type, str) else "resident_id", value, now)
+
+
+def _coded(check: Callable[[str], str]) -> Callable[[FieldSpec, Any, dict[str, Any], datetime], str]:
+    def run(_spec: FieldSpec, value: Any, _record: dict[str, Any], _now: datetime) -> str:
+        if not isinstance(value, str):
+            raise _Invalid("INVALID_TYPE", "must be a string")
+        try:
+            return check(value)
+        except InvalidIdentifier as error:
+            raise _identifier_error(error) from None
+
+    return run
+
+
+def _boolean(_spec: FieldSpec, value: Any, _record: dict[str, Any], _now: datetime) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid("INVALID_TYPE", "must be true or false")
+    return value
+
+
+def _choice(spec: FieldSpec, value: Any, _record: dict[str, Any], _now: datetime) -> Any:
+    if value not in spec.choices:
+        raise _Invalid("UNKNOWN_VALUE", "must be one of " + ", ".join(spec.choices))
+    return value
+
+
+# One check per kind, looked up once per field (records are checked by the ten thousand a second).
+CHECKS: Final[dict[FieldKind, Callable[[FieldSpec, Any, dict[str, Any], datetime], Any]]] = {
+    FieldKind.TEXT: lambda spec, value, _record, _now: _text(spec, value),
+    FieldKind.RESIDENT_ID: lambda _spec, value, _record, now: _id_number("resident_id", value, now),
+    FieldKind.ID_NUMBER: _id_field,
+    FieldKind.USCC: lambda _spec, value, _record, now: _id_number("uscc", value, now),
+    FieldKind.PHONE: lambda _spec, value, _record, _now: _phone(value),
+    FieldKind.DIVISION: _coded(_division_code),
+    FieldKind.PLATE: _coded(validate_plate),
+    FieldKind.TIME: lambda spec, value, _record, now: _time(value, now, future_allowed=spec.future_allowed),
+    FieldKind.INTEGER: lambda spec, value, _record, _now: _number(spec, value, integer=True),
+    FieldKind.NUMBER: lambda spec, value, _record, _now: _number(spec, value, integer=False),
+    FieldKind.BOOLEAN: _boolean,
+    FieldKind.CHOICE: _choice,
+}
+
+
+def check_value(spec: FieldSpec, value: Any, record: dict[str, Any], now: datetime) -> Any:
     """The normalised value of one present field; raises _Invalid with the reason."""
-    match spec.kind:
-        case FieldKind.TEXT:
-            return _text(spec, value)
-        case FieldKind.RESIDENT_ID:
-            return _id_number("resident_id", value, now)
-        case FieldKind.ID_NUMBER:
-            id_type = record.get(spec.id_type_field or "") or "resident_id"
-            return _id_number(id_type if isinstance(id_type, str) else "resident_id", value, now)
-        case FieldKind.USCC:
-            return _id_number("uscc", value, now)
-        case FieldKind.PHONE:
-            return _phone(value)
-        case FieldKind.DIVISION | FieldKind.PLATE:
-            if not isinstance(value, str):
-                raise _Invalid("INVALID_TYPE", "must be a string")
-            try:
-                return (
-                    validate_division_code(value)
-                    if spec.kind is FieldKind.DIVISION
-                    else validate_plate(value)
-                )
-            except InvalidIdentifier as error:
-                raise _identifier_error(error) from None
-        case FieldKind.TIME:
-            return _time(value, now, future_allowed=spec.future_allowed)
-        case FieldKind.INTEGER:
-            return _number(spec, value, integer=True)
-        case FieldKind.NUMBER:
-            return _number(spec, value, integer=False)
-        case FieldKind.BOOLEAN:
-            if not isinstance(value, bool):
-                raise _Invalid("INVALID_TYPE", "must be true or false")
-            return value
-        case FieldKind.CHOICE:
-            if value not in spec.choices:
-                raise _Invalid("UNKNOWN_VALUE", "must be one of " + ", ".join(spec.choices))
-            return value
-    raise AssertionError(f"unhandled field kind {spec.kind}")  # pragma: no cover
+    return CHECKS[spec.kind](spec, value, record, now)
 
 
-def validate_record(dataset: Dataset, index: int, record: Any, now: datetime) -> ValidRecord | Rejection:
-    """Check one record of a batch against its dataset's schema."""
+# Kinds whose check is costly and whose values repeat within a batch (a merchant's ID and phone on all its
+# parcels, a site's division and the batch's times): checked once per batch and value.
+MEMOISED: Final = frozenset(
+    {FieldKind.RESIDENT_ID, FieldKind.ID_NUMBER, FieldKind.USCC, FieldKind.PHONE, FieldKind.TIME}
+)
+_Memo = dict[tuple[str, Any, str], Any]
+
+
+def validate_record(
+    dataset: Dataset, index: int, record: Any, now: datetime, memo: _Memo | None = None
+) -> ValidRecord | Rejection:
+    """Check one record of a batch against its dataset's schema (`memo`: the batch's checked values)."""
     base = f"/records/{index}"
     if not isinstance(record, dict):
         return Rejection(index, (RecordError(base, "INVALID_TYPE", "a record must be a JSON object"),))
     errors: list[RecordError] = []
-    known = {spec.name for spec in dataset.fields}
+    names = dataset.by_name
     errors.extend(
         RecordError(
             f"{base}/{_escape(name)}", "UNKNOWN_FIELD", f"not a field of {dataset.key} v{dataset.version}"
         )
         for name in record
-        if name not in known
+        if name not in names
     )
     fields: dict[str, Any] = {}
     for spec in dataset.fields:
@@ -204,7 +229,20 @@ def validate_record(dataset: Dataset, index: int, record: Any, now: datetime) ->
                 errors.append(RecordError(f"{base}/{spec.name}", "REQUIRED", "is required"))
             continue
         try:
-            fields[spec.name] = check_value(spec, value, record, now)
+            if memo is not None and spec.kind in MEMOISED and isinstance(value, str):
+                id_type = record.get(spec.id_type_field) if spec.id_type_field else None
+                key = (spec.name, id_type, value)
+                known = memo.get(key)
+                if known is None:
+                    try:
+                        known = memo[key] = check_value(spec, value, record, now)
+                    except _Invalid as problem:
+                        known = memo[key] = problem
+                if isinstance(known, _Invalid):
+                    raise known
+                fields[spec.name] = known
+            else:
+                fields[spec.name] = check_value(spec, value, record, now)
         except _Invalid as problem:
             errors.append(RecordError(f"{base}/{spec.name}", problem.reason, problem.detail))
     if errors:
@@ -217,8 +255,9 @@ def validate_batch(dataset: Dataset, records: list[Any], now: datetime) -> Valid
     """Check every record of a batch on its own."""
     valid: list[ValidRecord] = []
     rejected: list[Rejection] = []
+    memo: _Memo = {}
     for index, record in enumerate(records):
-        outcome = validate_record(dataset, index, record, now)
+        outcome = validate_record(dataset, index, record, now, memo)
         if isinstance(outcome, ValidRecord):
             valid.append(outcome)
         else:

@@ -14,6 +14,7 @@ from neibao.sectorexchange.v1 import exchange_pb2, exchange_pb2_grpc
 from neibao_identity import current_principal
 from sector_exchange.adapters.proto_mapping import (
     batch_to_proto,
+    figures_to_proto,
     receipt_to_proto,
     record_to_proto,
     rejections_to_proto,
@@ -106,6 +107,32 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
                 for k in self._exchange.public_keys
             ]
         )
+
+    async def GetFigures(
+        self, request: exchange_pb2.GetFiguresRequest, context: Context
+    ) -> exchange_pb2.GetFiguresResponse:
+        """Compliance and quality figures in scope."""
+
+        async def run() -> exchange_pb2.GetFiguresResponse:
+            query = handlers.FigureQuery(
+                grouping=request.group_by,
+                since=request.since,
+                until=request.until,
+                jurisdiction=request.jurisdiction,
+            )
+            page = await handlers.get_figures(
+                request.sector, request.dataset, query, current_principal(), self._exchange
+            )
+            return exchange_pb2.GetFiguresResponse(
+                sector=request.sector,
+                dataset=request.dataset,
+                group_by=page.grouping.value,
+                since=page.since.isoformat(),
+                until=page.until.isoformat(),
+                items=[figures_to_proto(row) for row in page.items],
+            )
+
+        return await guarded(context, run())
 
 
 def register(exchange: Exchange) -> Callable[[grpc.aio.Server], list[str]]:

@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from sector_exchange.adapters.signing import verify
-from sector_exchange.domain.receipts import GENESIS, LogEntry, Receipt, Statement, batch_hash, broken_links
+from sector_exchange.domain.receipts import (
+    GENESIS,
+    LogEntry,
+    Receipt,
+    Statement,
+    algorithm_of,
+    batch_hash,
+    broken_links,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +36,16 @@ def verify_receipt(batch: dict[str, Any], answer: dict[str, Any], public_key: st
     """
     problems: list[str] = []
     receipt = answer["receipt"]
+    try:
+        algorithm = algorithm_of(receipt["hash"])
+    except ValueError as error:
+        return Verdict(False, (str(error),))
     digest = batch_hash(
         batch_id=batch["batch_id"],
         dataset=batch["dataset"],
         organisation=batch["organisation"],
         records=batch["records"],
+        algorithm=algorithm,
     )
     if digest != receipt["hash"]:
         problems.append("the batch's hash differs from the receipt's: the records are not those acknowledged")
@@ -47,7 +60,7 @@ def verify_receipt(batch: dict[str, Any], answer: dict[str, Any], public_key: st
         key_id=receipt["key_id"],
         algorithm=receipt["algorithm"],
     )
-    if not verify(public_key, statement.to_bytes(), receipt["signature"]):
+    if not verify(public_key, statement.to_bytes(), receipt["signature"], receipt["algorithm"]):
         problems.append("the signature does not verify with this public key")
     return Verdict(not problems, tuple(problems))
 

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, Protocol
 
 from neibao_identity import Principal, Role, Scope, jurisdiction_prefix
-from sector_exchange.domain.datasets import Dataset, dataset_of
+from sector_exchange.domain.datasets import COMMERCE_FUEL_SALES, POSTAL_SHIPMENTS, Dataset, dataset_of
 from sector_exchange.domain.disclosure import masked
+from sector_exchange.domain.early_warnings import (
+    Check,
+    EarlyWarning,
+    RuleBook,
+    Shipment,
+    fuel_sale_warnings,
+    shipment_warnings,
+)
 from sector_exchange.domain.errors import BatchConflict, FieldViolation, Forbidden, NotFound, ValidationFailed
-from sector_exchange.domain.model import Batch, BatchAccepted, StoredRecord
+from sector_exchange.domain.figures import FigureRow, Grouping, receipt_day, tally_batch
+from sector_exchange.domain.model import Batch, BatchAccepted, RecordsAccepted, StoredRecord
 from sector_exchange.domain.receipts import (
     GENESIS,
+    SHA256,
     LogEntry,
     Receipt,
     Statement,
@@ -24,7 +35,7 @@ from sector_exchange.domain.receipts import (
     signing_time,
 )
 from sector_exchange.domain.submitters import Caller, SubmitterRegistry
-from sector_exchange.domain.validation import validate_batch
+from sector_exchange.domain.validation import ValidRecord, validate_batch
 from sector_exchange.service.unit_of_work import UnitOfWork
 
 BATCH_ID: Final = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -32,6 +43,12 @@ MAX_RECORDS: Final = 10_000
 DEFAULT_PAGE: Final = 50
 MAX_PAGE: Final = 500
 READERS: Final = frozenset({Role.POLICE, Role.REGULATOR, Role.PROVINCE_ADMIN})
+NO_RULES: Final = RuleBook(version="none", rules=())
+# Figures cover at most a year at a time, the last week by default.
+MAX_FIGURE_DAYS: Final = 366
+DEFAULT_FIGURE_DAYS: Final = 7
+# Accepted records go to Kafka in messages of this many (a 500-record batch: 5 outbox rows, not 500).
+RECORDS_PER_EVENT: Final = 100
 
 
 class Signer(Protocol):
@@ -66,6 +83,9 @@ class Exchange:
     submitters: SubmitterRegistry
     signer: Signer
     public_keys: Sequence[PublicKey] = ()
+    rules: RuleBook = NO_RULES
+    # "sha256" or "sm3": new batch and log-entry hashes (each names its algorithm; old ones still verify).
+    hash_algorithm: str = SHA256
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
@@ -138,7 +158,11 @@ async def submit_batch(command: SubmitBatch, caller: Caller, exchange: Exchange)
     submitter = exchange.submitters.authorise(caller, dataset.key)
     records = _records(command.records_json)
     digest = batch_hash(
-        batch_id=command.batch_id, dataset=dataset.key, organisation=submitter.organisation, records=records
+        batch_id=command.batch_id,
+        dataset=dataset.key,
+        organisation=submitter.organisation,
+        records=records,
+        algorithm=exchange.hash_algorithm,
     )
     async with exchange.unit_of_work() as uow:
         existing = await uow.batches.get(submitter.organisation, command.batch_id)
@@ -167,6 +191,11 @@ async def submit_batch(command: SubmitBatch, caller: Caller, exchange: Exchange)
         signed_at=signed_at,
     )
     async with exchange.unit_of_work() as uow:
+        # The records go in before the log's lock is taken (sealing and copying them is most of the work);
+        # a concurrent submission of the same batch that wins the lock makes this one roll them back.
+        kept = await uow.records.add_many(
+            dataset, submitter.organisation, command.batch_id, validated.valid, now
+        )
         # One writer of the log at a time; a concurrent submission of the same batch finds it stored.
         await uow.log.lock()
         existing = await uow.batches.get(submitter.organisation, command.batch_id)
@@ -189,7 +218,25 @@ async def submit_batch(command: SubmitBatch, caller: Caller, exchange: Exchange)
             log_sequence=sequence,
         )
         uow.batches.add(batch)
-        await uow.records.add_many(dataset, batch, validated.valid, now)
+        for start in range(0, len(kept), RECORDS_PER_EVENT):
+            uow.publish(RecordsAccepted(batch, tuple(kept[start : start + RECORDS_PER_EVENT])))
+        # Rules run in the acceptance's transaction: the log lock serialises batches, so each sees every
+        # earlier record, and a warning reaches the outbox together with its records or not at all.
+        findings = await _early_warnings(
+            exchange.rules, dataset, batch, validated.valid, [k.id for k in kept], uow
+        )
+        for warning in await uow.warnings.add_new(findings, now):
+            uow.publish(warning)
+        await uow.figures.add(
+            tally_batch(
+                dataset,
+                batch.organisation,
+                valid=validated.valid,
+                rejected=validated.rejected,
+                raw_records=records,
+                received_at=now,
+            )
+        )
         uow.log.add(
             LogEntry(
                 sequence=sequence,
@@ -203,6 +250,7 @@ async def submit_batch(command: SubmitBatch, caller: Caller, exchange: Exchange)
                     batch_id=batch.batch_id,
                     organisation=batch.organisation,
                     receipt=receipt,
+                    algorithm=exchange.hash_algorithm,
                 ),
             )
         )
@@ -210,6 +258,47 @@ async def submit_batch(command: SubmitBatch, caller: Caller, exchange: Exchange)
         uow.publish(BatchAccepted(batch, jurisdictions))
         await uow.commit()
     return BatchOutcome(batch, replayed=False)
+
+
+async def _early_warnings(  # noqa: PLR0917 - one private step of submit_batch
+    book: RuleBook,
+    dataset: Dataset,
+    batch: Batch,
+    records: Sequence[ValidRecord],
+    record_ids: Sequence[uuid.UUID],
+    uow: UnitOfWork,
+) -> list[EarlyWarning]:
+    """What the rules find in a batch's kept records (and the earlier records they relate to)."""
+    if not records or not book.for_dataset(dataset.key):
+        return []
+    if dataset.key == POSTAL_SHIPMENTS.key:
+        shipments = [
+            Shipment(
+                record_id=str(record_id),
+                batch_id=batch.batch_id,
+                organisation=batch.organisation,
+                waybill_no=record.fields["waybill_no"],
+                site_name=record.fields["site_name"],
+                jurisdiction=record.jurisdiction,
+                accepted_at=record.occurred_at,
+                xray_screened=record.fields["xray_screened"],
+                prohibited_item_found=bool(record.fields.get("prohibited_item_found")),
+            )
+            for record, record_id in zip(records, record_ids, strict=True)
+        ]
+        return shipment_warnings(book, shipments)
+    if dataset.key == COMMERCE_FUEL_SALES.key:
+        window = timedelta(hours=book.parameter(Check.BUYER_AT_MANY_STATIONS, "window_hours"))
+        times = [record.occurred_at for record in records]
+        sales = await uow.records.fuel_sales(
+            buyer_ids={record.fields["buyer_id_number"] for record in records},
+            since=min(times) - window,
+            until=max(times) + window,
+            certificates={record.fields["certificate_no"] for record in records},
+            batch=(batch.organisation, batch.batch_id),
+        )
+        return fuel_sale_warnings(book, sales)
+    return []
 
 
 def _replayed(existing: Batch, digest: str, dataset: Dataset) -> BatchOutcome:
@@ -294,3 +383,74 @@ def _masked(dataset: Dataset, record: StoredRecord) -> StoredRecord:
         received_at=record.received_at,
         fields=masked(dataset, record.fields),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FigureQuery:
+    """Which figures: a grouping, a period of receipt days (inclusive), a division."""
+
+    grouping: str = ""
+    since: str = ""
+    until: str = ""
+    jurisdiction: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FigurePage:
+    """Figures of a dataset by group, and the period they cover."""
+
+    items: tuple[FigureRow, ...]
+    grouping: Grouping
+    since: date
+    until: date
+
+
+def _day(name: str, value: str, violations: list[FieldViolation]) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        violations.append(FieldViolation(name, "must be a day, YYYY-MM-DD"))
+        return None
+
+
+async def get_figures(
+    sector: str, dataset_name: str, query: FigureQuery, principal: Principal, exchange: Exchange
+) -> FigurePage:
+    """Compliance and quality figures of a dataset in the caller's scope, by submitter, site or sector."""
+    dataset = _dataset(sector, dataset_name)
+    if not principal.any_role(*READERS):
+        raise Forbidden("only police, regulators and the province admin read sector figures")
+    violations: list[FieldViolation] = []
+    try:
+        grouping = Grouping(query.grouping or Grouping.SUBMITTER)
+    except ValueError:
+        violations.append(FieldViolation("group_by", "one of submitter, site, sector", "UNKNOWN_VALUE"))
+        grouping = Grouping.SUBMITTER
+    today = receipt_day(exchange.clock())
+    until = _day("until", query.until, violations) if query.until else today
+    since = (
+        _day("since", query.since, violations)
+        if query.since
+        else (until or today) - timedelta(days=DEFAULT_FIGURE_DAYS - 1)
+    )
+    if since and until and not 0 <= (until - since).days < MAX_FIGURE_DAYS:
+        violations.append(
+            FieldViolation("since", f"1 to {MAX_FIGURE_DAYS} days up to `until`", "OUT_OF_RANGE")
+        )
+    prefix = None
+    if query.jurisdiction:
+        prefix = jurisdiction_prefix(query.jurisdiction)
+        if prefix is None:
+            violations.append(FieldViolation("jurisdiction", "must be a six-digit GB/T 2260 code"))
+    if violations or since is None or until is None:
+        raise ValidationFailed(violations)
+    async with exchange.unit_of_work() as uow:
+        rows = await uow.figures.summary(
+            dataset,
+            Scope.for_principal(principal),
+            grouping,
+            since=since,
+            until=until,
+            jurisdiction_prefix=prefix,
+        )
+    return FigurePage(tuple(rows), grouping, since, until)

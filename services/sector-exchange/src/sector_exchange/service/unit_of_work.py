@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, datetime
 from types import TracebackType
 from typing import Self
 
 from neibao_identity import Scope
 from sector_exchange.domain.datasets import Dataset
-from sector_exchange.domain.model import Batch, BatchAccepted, StoredRecord
+from sector_exchange.domain.early_warnings import EarlyWarning, FuelSale
+from sector_exchange.domain.figures import Counts, FigureRow, Grouping, TallyKey
+from sector_exchange.domain.model import Batch, DomainEvent, KeptRecord, StoredRecord
 from sector_exchange.domain.receipts import LogEntry
 from sector_exchange.domain.validation import ValidRecord
 
@@ -36,9 +38,27 @@ class RecordRepository(abc.ABC):
 
     @abc.abstractmethod
     async def add_many(
-        self, dataset: Dataset, batch: Batch, records: Sequence[ValidRecord], received_at: datetime
-    ) -> None:
-        """Store the kept records of a batch."""
+        self,
+        dataset: Dataset,
+        organisation: str,
+        batch_id: str,
+        records: Sequence[ValidRecord],
+        received_at: datetime,
+    ) -> list[KeptRecord]:
+        """Store the kept records of a batch; them as stored, in order."""
+
+    @abc.abstractmethod
+    async def fuel_sales(
+        self,
+        *,
+        buyer_ids: Collection[str],
+        since: datetime,
+        until: datetime,
+        certificates: Collection[str],
+        batch: tuple[str, str],
+    ) -> list[FuelSale]:
+        """Stored fuel sales of these buyers (resident IDs, found by blind index) between two times, and
+        every sale against these certificates; those of `batch` (organisation, batch id) marked new."""
 
     @abc.abstractmethod
     async def list(
@@ -51,6 +71,35 @@ class RecordRepository(abc.ABC):
         before: int | None,
     ) -> list[StoredRecord]:
         """Records of a dataset inside `scope`, newest first, older than the `before` sequence."""
+
+
+class EarlyWarningRepository(abc.ABC):
+    """Early warnings by their stable id."""
+
+    @abc.abstractmethod
+    async def add_new(self, warnings: Sequence[EarlyWarning], raised_at: datetime) -> list[EarlyWarning]:
+        """Store the warnings not stored before; those."""
+
+
+class FigureRepository(abc.ABC):
+    """Daily tallies of the compliance and quality figures."""
+
+    @abc.abstractmethod
+    async def add(self, tallies: Mapping[TallyKey, Counts]) -> None:
+        """Add counts to their days' tallies."""
+
+    @abc.abstractmethod
+    async def summary(
+        self,
+        dataset: Dataset,
+        scope: Scope,
+        grouping: Grouping,
+        *,
+        since: date,
+        until: date,
+        jurisdiction_prefix: str | None,
+    ) -> list[FigureRow]:
+        """Summed tallies of a dataset between two days (inclusive) inside `scope`, by `grouping`."""
 
 
 class MessageLog(abc.ABC):
@@ -78,6 +127,8 @@ class UnitOfWork(abc.ABC):
 
     batches: BatchRepository
     records: RecordRepository
+    warnings: EarlyWarningRepository
+    figures: FigureRepository
     log: MessageLog
 
     async def __aenter__(self) -> Self:
@@ -89,7 +140,7 @@ class UnitOfWork(abc.ABC):
         await self.rollback()
 
     @abc.abstractmethod
-    def publish(self, event: BatchAccepted) -> None:
+    def publish(self, event: DomainEvent) -> None:
         """Stage an event for the outbox."""
 
     @abc.abstractmethod

@@ -145,3 +145,100 @@ class EarlyWarningRaised(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___EarlyWarningRaised: _TypeAlias = EarlyWarningRaised  # noqa: Y015
+
+@_typing.final
+class RecordsAccepted(_message.Message):
+    """Accepted records of one batch (up to 100 per message, in the batch's order) on topic
+    neibao.sector-exchange.records.v1, key = the submitting organisation's USCC. The CloudEvents type names the
+    dataset: neibao.sector-exchange.<sector>.<dataset>.accepted.v1 (e.g. ...postal.shipments.accepted.v1).
+    Personal data travels only sealed, as stored: consumers with the keys open it, others use the blind indexes.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BATCH_ID_FIELD_NUMBER: _builtins.int
+    ORGANISATION_FIELD_NUMBER: _builtins.int
+    SECTOR_FIELD_NUMBER: _builtins.int
+    DATASET_FIELD_NUMBER: _builtins.int
+    SCHEMA_VERSION_FIELD_NUMBER: _builtins.int
+    LOG_SEQUENCE_FIELD_NUMBER: _builtins.int
+    RECEIVED_AT_FIELD_NUMBER: _builtins.int
+    RECORDS_FIELD_NUMBER: _builtins.int
+    batch_id: _builtins.str
+    organisation: _builtins.str
+    sector: _builtins.str
+    dataset: _builtins.str
+    schema_version: _builtins.int
+    log_sequence: _builtins.int
+    @_builtins.property
+    def received_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def records(self) -> _containers.RepeatedCompositeFieldContainer[Global___AcceptedRecord]: ...
+    def __init__(
+        self,
+        *,
+        batch_id: _builtins.str = ...,
+        organisation: _builtins.str = ...,
+        sector: _builtins.str = ...,
+        dataset: _builtins.str = ...,
+        schema_version: _builtins.int = ...,
+        log_sequence: _builtins.int = ...,
+        received_at: _timestamp_pb2.Timestamp | None = ...,
+        records: _abc.Iterable[Global___AcceptedRecord] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["received_at", b"received_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["batch_id", b"batch_id", "dataset", b"dataset", "log_sequence", b"log_sequence", "organisation", b"organisation", "received_at", b"received_at", "records", b"records", "schema_version", b"schema_version", "sector", b"sector"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordsAccepted: _TypeAlias = RecordsAccepted  # noqa: Y015
+
+@_typing.final
+class AcceptedRecord(_message.Message):
+    """One accepted record."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    RECORD_INDEX_FIELD_NUMBER: _builtins.int
+    JURISDICTION_FIELD_NUMBER: _builtins.int
+    OCCURRED_AT_FIELD_NUMBER: _builtins.int
+    FIELDS_JSON_FIELD_NUMBER: _builtins.int
+    PERSONAL_SEALED_FIELD_NUMBER: _builtins.int
+    PERSON_INDEX_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    record_index: _builtins.int
+    """Its index in the submitted batch."""
+    jurisdiction: _builtins.str
+    """The division the record belongs to (its scope)."""
+    fields_json: _builtins.bytes
+    """The record's fields without its personal ones, as a JSON object."""
+    personal_sealed: _builtins.bytes
+    """Its personal fields sealed as stored (neibao_privacy FieldCipher: algorithm and key id inside, bound to
+    the context "record.personal:<id>"); empty when it has none.
+    """
+    @_builtins.property
+    def occurred_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def person_index(self) -> _containers.RepeatedScalarFieldContainer[_builtins.bytes]:
+        """Blind indexes (keyed HMAC) of its resident IDs, phones and plates."""
+
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        record_index: _builtins.int = ...,
+        jurisdiction: _builtins.str = ...,
+        occurred_at: _timestamp_pb2.Timestamp | None = ...,
+        fields_json: _builtins.bytes = ...,
+        personal_sealed: _builtins.bytes = ...,
+        person_index: _abc.Iterable[_builtins.bytes] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred_at", b"occurred_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["fields_json", b"fields_json", "id", b"id", "jurisdiction", b"jurisdiction", "occurred_at", b"occurred_at", "person_index", b"person_index", "personal_sealed", b"personal_sealed", "record_index", b"record_index"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AcceptedRecord: _TypeAlias = AcceptedRecord  # noqa: Y015

@@ -474,3 +474,177 @@ class ListSigningKeysResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListSigningKeysResponse: _TypeAlias = ListSigningKeysResponse  # noqa: Y015
+
+@_typing.final
+class GetFiguresRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SECTOR_FIELD_NUMBER: _builtins.int
+    DATASET_FIELD_NUMBER: _builtins.int
+    GROUP_BY_FIELD_NUMBER: _builtins.int
+    SINCE_FIELD_NUMBER: _builtins.int
+    UNTIL_FIELD_NUMBER: _builtins.int
+    JURISDICTION_FIELD_NUMBER: _builtins.int
+    sector: _builtins.str
+    dataset: _builtins.str
+    group_by: _builtins.str
+    """"submitter" (default), "site" (submitter, site and division) or "sector" (the dataset as a whole)."""
+    since: _builtins.str
+    """Receipt days (China time), inclusive, YYYY-MM-DD: the last 7 days by default, at most 366."""
+    until: _builtins.str
+    jurisdiction: _builtins.str
+    """Only figures of this division (and below), inside the caller's scope."""
+    def __init__(
+        self,
+        *,
+        sector: _builtins.str = ...,
+        dataset: _builtins.str = ...,
+        group_by: _builtins.str = ...,
+        since: _builtins.str = ...,
+        until: _builtins.str = ...,
+        jurisdiction: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dataset", b"dataset", "group_by", b"group_by", "jurisdiction", b"jurisdiction", "sector", b"sector", "since", b"since", "until", b"until"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetFiguresRequest: _TypeAlias = GetFiguresRequest  # noqa: Y015
+
+@_typing.final
+class Figures(_message.Message):
+    """Counts of one group over the period, and the rates they give (absent where a rate does not apply to the
+    dataset or has no base).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORGANISATION_FIELD_NUMBER: _builtins.int
+    SITE_FIELD_NUMBER: _builtins.int
+    JURISDICTION_FIELD_NUMBER: _builtins.int
+    RECEIVED_FIELD_NUMBER: _builtins.int
+    REJECTED_FIELD_NUMBER: _builtins.int
+    LATE_FIELD_NUMBER: _builtins.int
+    IDENTITY_REJECTED_FIELD_NUMBER: _builtins.int
+    INSPECTED_FIELD_NUMBER: _builtins.int
+    XRAY_SCREENED_FIELD_NUMBER: _builtins.int
+    PROHIBITED_FOUND_FIELD_NUMBER: _builtins.int
+    CERTIFICATE_VALID_FIELD_NUMBER: _builtins.int
+    REJECTION_RATE_FIELD_NUMBER: _builtins.int
+    LATE_RATE_FIELD_NUMBER: _builtins.int
+    INSPECTED_RATE_FIELD_NUMBER: _builtins.int
+    REAL_NAME_RATE_FIELD_NUMBER: _builtins.int
+    XRAY_RATE_FIELD_NUMBER: _builtins.int
+    CERTIFICATE_RATE_FIELD_NUMBER: _builtins.int
+    organisation: _builtins.str
+    """The submitter (USCC); empty when grouped by sector."""
+    site: _builtins.str
+    """The site (express: the site's name; fuel: the station's USCC); empty unless grouped by site."""
+    jurisdiction: _builtins.str
+    """The site's division; empty unless grouped by site (or unknown, for rejected records)."""
+    received: _builtins.int
+    rejected: _builtins.int
+    late: _builtins.int
+    """Received more than 24 hours after they happened."""
+    identity_rejected: _builtins.int
+    """Express: rejected for the sender's identity (not taken by real name)."""
+    inspected: _builtins.int
+    xray_screened: _builtins.int
+    prohibited_found: _builtins.int
+    certificate_valid: _builtins.int
+    """Fuel: sold against a valid police certificate (litres given and not exceeded, within its validity)."""
+    rejection_rate: _builtins.float
+    late_rate: _builtins.float
+    inspected_rate: _builtins.float
+    """Express "三个100%": inspected before sealing, real-name, X-ray screened."""
+    real_name_rate: _builtins.float
+    xray_rate: _builtins.float
+    certificate_rate: _builtins.float
+    """Fuel: sales matching a valid police certificate."""
+    def __init__(
+        self,
+        *,
+        organisation: _builtins.str = ...,
+        site: _builtins.str = ...,
+        jurisdiction: _builtins.str = ...,
+        received: _builtins.int = ...,
+        rejected: _builtins.int = ...,
+        late: _builtins.int = ...,
+        identity_rejected: _builtins.int = ...,
+        inspected: _builtins.int = ...,
+        xray_screened: _builtins.int = ...,
+        prohibited_found: _builtins.int = ...,
+        certificate_valid: _builtins.int = ...,
+        rejection_rate: _builtins.float | None = ...,
+        late_rate: _builtins.float | None = ...,
+        inspected_rate: _builtins.float | None = ...,
+        real_name_rate: _builtins.float | None = ...,
+        xray_rate: _builtins.float | None = ...,
+        certificate_rate: _builtins.float | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_certificate_rate", b"_certificate_rate", "_inspected_rate", b"_inspected_rate", "_late_rate", b"_late_rate", "_real_name_rate", b"_real_name_rate", "_rejection_rate", b"_rejection_rate", "_xray_rate", b"_xray_rate", "certificate_rate", b"certificate_rate", "inspected_rate", b"inspected_rate", "late_rate", b"late_rate", "real_name_rate", b"real_name_rate", "rejection_rate", b"rejection_rate", "xray_rate", b"xray_rate"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_certificate_rate", b"_certificate_rate", "_inspected_rate", b"_inspected_rate", "_late_rate", b"_late_rate", "_real_name_rate", b"_real_name_rate", "_rejection_rate", b"_rejection_rate", "_xray_rate", b"_xray_rate", "certificate_rate", b"certificate_rate", "certificate_valid", b"certificate_valid", "identity_rejected", b"identity_rejected", "inspected", b"inspected", "inspected_rate", b"inspected_rate", "jurisdiction", b"jurisdiction", "late", b"late", "late_rate", b"late_rate", "organisation", b"organisation", "prohibited_found", b"prohibited_found", "real_name_rate", b"real_name_rate", "received", b"received", "rejected", b"rejected", "rejection_rate", b"rejection_rate", "site", b"site", "xray_rate", b"xray_rate", "xray_screened", b"xray_screened"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__certificate_rate: _TypeAlias = _typing.Literal["certificate_rate"]  # noqa: Y015
+    _WhichOneofArgType__certificate_rate: _TypeAlias = _typing.Literal["_certificate_rate", b"_certificate_rate"]  # noqa: Y015
+    _WhichOneofReturnType__inspected_rate: _TypeAlias = _typing.Literal["inspected_rate"]  # noqa: Y015
+    _WhichOneofArgType__inspected_rate: _TypeAlias = _typing.Literal["_inspected_rate", b"_inspected_rate"]  # noqa: Y015
+    _WhichOneofReturnType__late_rate: _TypeAlias = _typing.Literal["late_rate"]  # noqa: Y015
+    _WhichOneofArgType__late_rate: _TypeAlias = _typing.Literal["_late_rate", b"_late_rate"]  # noqa: Y015
+    _WhichOneofReturnType__real_name_rate: _TypeAlias = _typing.Literal["real_name_rate"]  # noqa: Y015
+    _WhichOneofArgType__real_name_rate: _TypeAlias = _typing.Literal["_real_name_rate", b"_real_name_rate"]  # noqa: Y015
+    _WhichOneofReturnType__rejection_rate: _TypeAlias = _typing.Literal["rejection_rate"]  # noqa: Y015
+    _WhichOneofArgType__rejection_rate: _TypeAlias = _typing.Literal["_rejection_rate", b"_rejection_rate"]  # noqa: Y015
+    _WhichOneofReturnType__xray_rate: _TypeAlias = _typing.Literal["xray_rate"]  # noqa: Y015
+    _WhichOneofArgType__xray_rate: _TypeAlias = _typing.Literal["_xray_rate", b"_xray_rate"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__certificate_rate) -> _WhichOneofReturnType__certificate_rate | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__inspected_rate) -> _WhichOneofReturnType__inspected_rate | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__late_rate) -> _WhichOneofReturnType__late_rate | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__real_name_rate) -> _WhichOneofReturnType__real_name_rate | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__rejection_rate) -> _WhichOneofReturnType__rejection_rate | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__xray_rate) -> _WhichOneofReturnType__xray_rate | None: ...
+
+Global___Figures: _TypeAlias = Figures  # noqa: Y015
+
+@_typing.final
+class GetFiguresResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SECTOR_FIELD_NUMBER: _builtins.int
+    DATASET_FIELD_NUMBER: _builtins.int
+    GROUP_BY_FIELD_NUMBER: _builtins.int
+    SINCE_FIELD_NUMBER: _builtins.int
+    UNTIL_FIELD_NUMBER: _builtins.int
+    ITEMS_FIELD_NUMBER: _builtins.int
+    sector: _builtins.str
+    dataset: _builtins.str
+    group_by: _builtins.str
+    since: _builtins.str
+    until: _builtins.str
+    @_builtins.property
+    def items(self) -> _containers.RepeatedCompositeFieldContainer[Global___Figures]: ...
+    def __init__(
+        self,
+        *,
+        sector: _builtins.str = ...,
+        dataset: _builtins.str = ...,
+        group_by: _builtins.str = ...,
+        since: _builtins.str = ...,
+        until: _builtins.str = ...,
+        items: _abc.Iterable[Global___Figures] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dataset", b"dataset", "group_by", b"group_by", "items", b"items", "sector", b"sector", "since", b"since", "until", b"until"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetFiguresResponse: _TypeAlias = GetFiguresResponse  # noqa: Y015

@@ -57,6 +57,11 @@ class ExchangeServiceStub:
                 request_serializer=neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.ListSigningKeysRequest.SerializeToString,
                 response_deserializer=neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.ListSigningKeysResponse.FromString,
                 _registered_method=True)
+        self.GetFigures = channel.unary_unary(
+                '/neibao.sectorexchange.v1.ExchangeService/GetFigures',
+                request_serializer=neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.GetFiguresRequest.SerializeToString,
+                response_deserializer=neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.GetFiguresResponse.FromString,
+                _registered_method=True)
 
 
 class ExchangeServiceServicer:
@@ -95,6 +100,13 @@ class ExchangeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetFigures(self, request, context):
+        """Compliance and quality figures of a dataset in the caller's scope, by submitter, site or sector.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ExchangeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -117,6 +129,11 @@ def add_ExchangeServiceServicer_to_server(servicer, server):
                     servicer.ListSigningKeys,
                     request_deserializer=neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.ListSigningKeysRequest.FromString,
                     response_serializer=neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.ListSigningKeysResponse.SerializeToString,
+            ),
+            'GetFigures': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFigures,
+                    request_deserializer=neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.GetFiguresRequest.FromString,
+                    response_serializer=neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.GetFiguresResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -230,6 +247,33 @@ class ExchangeService:
             '/neibao.sectorexchange.v1.ExchangeService/ListSigningKeys',
             neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.ListSigningKeysRequest.SerializeToString,
             neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.ListSigningKeysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFigures(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/neibao.sectorexchange.v1.ExchangeService/GetFigures',
+            neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.GetFiguresRequest.SerializeToString,
+            neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.GetFiguresResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -47,6 +47,8 @@ class ExchangeServiceStub:
     """Records of a dataset in the caller's scope, newest first, personal data masked."""
     ListSigningKeys: _grpc.UnaryUnaryMultiCallable[_exchange_pb2.ListSigningKeysRequest, _exchange_pb2.ListSigningKeysResponse]
     """The public keys receipts are signed with (to verify a receipt offline)."""
+    GetFigures: _grpc.UnaryUnaryMultiCallable[_exchange_pb2.GetFiguresRequest, _exchange_pb2.GetFiguresResponse]
+    """Compliance and quality figures of a dataset in the caller's scope, by submitter, site or sector."""
 
 @_typing.type_check_only
 class ExchangeServiceAsyncStub(ExchangeServiceStub):
@@ -67,6 +69,8 @@ class ExchangeServiceAsyncStub(ExchangeServiceStub):
     """Records of a dataset in the caller's scope, newest first, personal data masked."""
     ListSigningKeys: _aio.UnaryUnaryMultiCallable[_exchange_pb2.ListSigningKeysRequest, _exchange_pb2.ListSigningKeysResponse]  # type: ignore[assignment]
     """The public keys receipts are signed with (to verify a receipt offline)."""
+    GetFigures: _aio.UnaryUnaryMultiCallable[_exchange_pb2.GetFiguresRequest, _exchange_pb2.GetFiguresResponse]  # type: ignore[assignment]
+    """Compliance and quality figures of a dataset in the caller's scope, by submitter, site or sector."""
 
 class ExchangeServiceServicer(metaclass=_abc_1.ABCMeta):
     """Sector data exchange: sector systems (express companies, transport operators, fuel stations, banks)
@@ -108,5 +112,13 @@ class ExchangeServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_exchange_pb2.ListSigningKeysResponse, _abc.Awaitable[_exchange_pb2.ListSigningKeysResponse]]:
         """The public keys receipts are signed with (to verify a receipt offline)."""
+
+    @_abc_1.abstractmethod
+    def GetFigures(
+        self,
+        request: _exchange_pb2.GetFiguresRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_exchange_pb2.GetFiguresResponse, _abc.Awaitable[_exchange_pb2.GetFiguresResponse]]:
+        """Compliance and quality figures of a dataset in the caller's scope, by submitter, site or sector."""
 
 def add_ExchangeServiceServicer_to_server(servicer: ExchangeServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

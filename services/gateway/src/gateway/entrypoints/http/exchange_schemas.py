@@ -6,7 +6,7 @@ empty value is null), except a record's `fields`: the record's own JSON object, 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Final
 
@@ -191,3 +191,60 @@ class SigningKeyList(BaseModel):
     """Every receipt-signing public key (old ones stay, so that old receipts verify)."""
 
     keys: list[SigningKeyRead]
+
+
+class ExchangeFigureGrouping(StrEnum):
+    """How figures are summed."""
+
+    SUBMITTER = "submitter"
+    SITE = "site"
+    SECTOR = "sector"
+
+
+class ExchangeFigureQuery(BaseModel):
+    """Criteria of the figures: a grouping, a period of receipt days (China time), a division."""
+
+    group_by: ExchangeFigureGrouping = Field(
+        default=ExchangeFigureGrouping.SUBMITTER,
+        description="submitter, site (submitter, site and division) or sector (the dataset as a whole).",
+    )
+    since: date | None = Field(
+        default=None, description="First receipt day; 6 days before `until` by default."
+    )
+    until: date | None = Field(default=None, description="Last receipt day (inclusive); today by default.")
+    jurisdiction: str | None = Field(
+        default=None, pattern=r"^[0-9]{6}$", description="Only figures of this division (and below)."
+    )
+
+
+class ExchangeFiguresRead(BaseModel):
+    """Counts of one group over the period and the rates they give (null: not applicable, or no base)."""
+
+    organisation: str | None = Field(description="The submitter (USCC); null when grouped by sector.")
+    site: str | None = Field(description="Express: the site's name; fuel: the station's USCC (by site only).")
+    jurisdiction: str | None = Field(description="The site's division (by site only).")
+    received: int
+    rejected: int
+    late: int = Field(description="Received more than 24 hours after they happened.")
+    identity_rejected: int = Field(description="Express: rejected for the sender's identity.")
+    inspected: int
+    xray_screened: int
+    prohibited_found: int
+    certificate_valid: int = Field(description="Fuel: sold against a valid police certificate.")
+    rejection_rate: float | None
+    late_rate: float | None
+    inspected_rate: float | None = Field(description="Express 三个100%: inspected before sealing.")
+    real_name_rate: float | None = Field(description="Express 三个100%: taken by real name.")
+    xray_rate: float | None = Field(description="Express 三个100%: X-ray screened.")
+    certificate_rate: float | None = Field(description="Fuel: sales matching a valid police certificate.")
+
+
+class ExchangeFigurePage(BaseModel):
+    """A dataset's compliance and quality figures in the caller's scope."""
+
+    sector: str
+    dataset: str
+    group_by: ExchangeFigureGrouping
+    since: date
+    until: date
+    items: list[ExchangeFiguresRead]

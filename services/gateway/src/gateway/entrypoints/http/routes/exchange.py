@@ -24,6 +24,8 @@ from gateway.entrypoints.http.exchange_schemas import (
     BatchRead,
     BatchSummaryRead,
     DatasetPath,
+    ExchangeFigurePage,
+    ExchangeFigureQuery,
     RecordPage,
     RecordQuery,
     SectorPath,
@@ -187,5 +189,75 @@ async def list_records(
             "next_cursor": answer.next_cursor or None,
             "disclosure": "clear" if answer.disclosure == exchange_pb2.DISCLOSURE_CLEAR else "masked",
             "personal_kinds": list(answer.personal_kinds),
+        }
+    )
+
+
+FIGURE_COUNTS: Final = (
+    "received",
+    "rejected",
+    "late",
+    "identity_rejected",
+    "inspected",
+    "xray_screened",
+    "prohibited_found",
+    "certificate_valid",
+)
+FIGURE_RATES: Final = (
+    "rejection_rate",
+    "late_rate",
+    "inspected_rate",
+    "real_name_rate",
+    "xray_rate",
+    "certificate_rate",
+)
+
+
+def _figures(item: exchange_pb2.Figures) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "organisation": item.organisation or None,
+        "site": item.site or None,
+        "jurisdiction": item.jurisdiction or None,
+    }
+    document.update({name: getattr(item, name) for name in FIGURE_COUNTS})
+    document.update({name: getattr(item, name) if item.HasField(name) else None for name in FIGURE_RATES})
+    return document
+
+
+@router.get(
+    "/{sector}/{dataset}/figures",
+    summary="A dataset's compliance and quality figures",
+    operation_id="get_exchange_figures",
+    response_model=ExchangeFigurePage,
+    responses=problem_responses(404, 502, 503),
+)
+async def get_figures(
+    sector: SectorPath,
+    dataset: DatasetPath,
+    *,
+    query: Annotated[ExchangeFigureQuery, Query()],
+    caller: Annotated[Caller, require_roles(*READERS)],
+    services: Services,
+) -> Response:
+    """Compliance and quality in the caller's scope (police: their jurisdiction; regulators: their sector
+    in theirs) by submitter, site or sector, over receipt days: express "三个100%" (inspected, real-name,
+    X-ray screened), fuel sales matching a valid police certificate, rejection and late rates."""
+    request = exchange_pb2.GetFiguresRequest(
+        sector=sector,
+        dataset=dataset,
+        group_by=query.group_by.value,
+        since=query.since.isoformat() if query.since else "",
+        until=query.until.isoformat() if query.until else "",
+        jurisdiction=query.jurisdiction or "",
+    )
+    answer = await services.call(exchange_service(services).GetFigures, request, caller)
+    return JSONDocument(
+        {
+            "sector": answer.sector,
+            "dataset": answer.dataset,
+            "group_by": answer.group_by,
+            "since": answer.since,
+            "until": answer.until,
+            "items": [_figures(item) for item in answer.items],
         }
     )
