@@ -267,7 +267,8 @@ def banner(cfg: StackConfig, found: list[services.Service]) -> str:
             + (f" unit {account['unit']}" if account["unit"] else "")
         )
     lines += [
-        "  sector-postal-demo, sector-commerce-demo (machine clients, client credentials, secret neibao-demo-secret)",
+        "  sector-postal-demo, sector-commerce-demo"
+        " (machine clients, client credentials, secret neibao-demo-secret)",
         "",
         "Press Ctrl-C to stop everything.",
     ]
