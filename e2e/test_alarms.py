@@ -184,3 +184,23 @@ def test_an_unacknowledged_alarm_escalates_on_time_and_an_acknowledged_one_does_
     assert escalations(answered["id"]) == []
     for alarm in (ignored, answered):
         api.post(f"{ALARMS}/{alarm['id']}/resolve", json={"outcome": "test"}, headers=tokens.bearer("admin"))
+
+
+def test_alarm_figures_count_only_the_callers_scope(api: httpx.Client, tokens: TokenBook) -> None:
+    def raised(principal: str) -> int:
+        response = api.get("/api/v1/figures/alarms", params={"days": 2}, headers=tokens.bearer(principal))
+        assert response.status_code == 200, response.text
+        figures = response.json()
+        assert len(figures["days"]) == 2
+        return sum(day["raised"] for day in figures["days"])
+
+    before = {principal: raised(principal) for principal in ("police-heping", "police-dalian")}
+    alarm = raise_alarm(api, tokens, "security-chief-demo", DEMO_UNIT)
+    assert raised("police-heping") == before["police-heping"] + 1
+    assert raised("police-dalian") == before["police-dalian"]
+    wrong = api.get("/api/v1/figures/alarms", params={"days": 0}, headers=tokens.bearer("admin"))
+    assert wrong.status_code == 400
+    assert [e["pointer"] for e in wrong.json()["errors"]] == ["/days"]
+    api.post(
+        f"{ALARMS}/{alarm['id']}/resolve", json={"outcome": "test"}, headers=tokens.bearer("police-heping")
+    )

@@ -354,3 +354,18 @@ def test_escalation_marks_when_the_chain_party_missed_its_deadline() -> None:
     at = T0 + timedelta(seconds=120)
     assert escalate(POLICY, alarm, station.id, at) is not None
     assert station.deadline_missed_at == at
+
+
+def test_alarm_figures_cover_every_day_of_the_period_in_china_time() -> None:
+    from alarm_routing.domain.figures import DayFigures, every_day, period
+
+    # 2026-11-24 20:00 UTC is already the 25th in Shenyang.
+    first, last, begins = period(datetime(2026, 11, 24, 20, 0, tzinfo=UTC), 3)
+    assert (first.isoformat(), last.isoformat()) == ("2026-11-23", "2026-11-25")
+    assert begins.astimezone(UTC) == datetime(2026, 11, 22, 16, 0, tzinfo=UTC)
+    filled = every_day([DayFigures(last, raised=2, by_priority={1: 2})], first, last)
+    assert [(d.day.isoformat(), d.raised) for d in filled] == [
+        ("2026-11-23", 0),
+        ("2026-11-24", 0),
+        ("2026-11-25", 2),
+    ]

@@ -36,6 +36,9 @@ READ_MODELS: list[tuple[Descriptor, type[BaseModel]]] = [
     (alarm_pb2.KeyPartSummary.DESCRIPTOR, schemas.KeyPartSummaryRead),
     (alarm_pb2.ResponsibleContact.DESCRIPTOR, schemas.ResponsibleContactRead),
     (alarm_pb2.Disclosure.DESCRIPTOR, schemas.DisclosureRead),
+    (alarm_pb2.GetAlarmFiguresResponse.DESCRIPTOR, schemas.AlarmFiguresRead),
+    (alarm_pb2.AlarmDayFigures.DESCRIPTOR, schemas.AlarmDayFiguresRead),
+    (alarm_pb2.PriorityCount.DESCRIPTOR, schemas.PriorityCountRead),
 ]
 WRITE_MODELS: list[tuple[Descriptor, type[BaseModel], set[str]]] = [
     (alarm_pb2.RaiseAlarmRequest.DESCRIPTOR, schemas.AlarmCreate, set()),
@@ -47,6 +50,7 @@ WRITE_MODELS: list[tuple[Descriptor, type[BaseModel], set[str]]] = [
     (alarm_pb2.CloseAlarmRequest.DESCRIPTOR, schemas.ClosureIn, {"id"}),
     (silence_pb2.CreateSilenceRequest.DESCRIPTOR, schemas.SilenceCreate, set()),
     (silence_pb2.ListSilencesRequest.DESCRIPTOR, schemas.SilenceQuery, set()),
+    (alarm_pb2.GetAlarmFiguresRequest.DESCRIPTOR, schemas.AlarmFigureQuery, set()),
 ]
 ENUMS: list[tuple[EnumDescriptor, type[StrEnum]]] = [
     (alarm_pb2.AlarmKind.DESCRIPTOR, schemas.AlarmKind),
@@ -56,6 +60,7 @@ ENUMS: list[tuple[EnumDescriptor, type[StrEnum]]] = [
     (alarm_pb2.Outcome.DESCRIPTOR, schemas.Outcome),
     (alarm_pb2.TimelineEntryType.DESCRIPTOR, schemas.TimelineEntryType),
     (silence_pb2.SilenceState.DESCRIPTOR, schemas.SilenceState),
+    (alarm_pb2.AcknowledgementOutcome.DESCRIPTOR, schemas.AcknowledgementOutcome),
 ]
 
 
@@ -174,3 +179,25 @@ def test_stream_data_carries_the_alarm_summary_at_top_level() -> None:
         2,
     )
     assert document["change"]["note"] == "收到"
+
+
+def test_alarm_figures_with_quiet_days_validate_against_their_model() -> None:
+    answer = alarm_pb2.GetAlarmFiguresResponse(
+        days=[
+            alarm_pb2.AlarmDayFigures(day="2026-11-24"),
+            alarm_pb2.AlarmDayFigures(
+                day="2026-11-25",
+                raised=3,
+                by_priority=[alarm_pb2.PriorityCount(priority=1, count=3)],
+                real=1,
+                median_acknowledge_seconds=42.5,
+                p90_acknowledge_seconds=80.0,
+            ),
+        ],
+        open_by_priority=[alarm_pb2.PriorityCount(priority=1, count=2)],
+    )
+    figures = valid(schemas.AlarmFiguresRead, answer)
+    assert [(d.day, d.raised, d.median_acknowledge_seconds) for d in figures.days] == [
+        ("2026-11-24", 0, 0.0),
+        ("2026-11-25", 3, 42.5),
+    ]

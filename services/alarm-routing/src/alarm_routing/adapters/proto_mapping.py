@@ -6,6 +6,7 @@ enums hold exactly those spellings, so one rule maps all three (checked by a uni
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -14,6 +15,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from alarm_routing.domain import context, enums
 from alarm_routing.domain.errors import FieldViolation, ValidationFailed
+from alarm_routing.domain.figures import AlarmFigures
 from alarm_routing.domain.model import Actor, Alarm, Route, TimelineEntry
 from alarm_routing.domain.silences import Silence, SilenceState
 from neibao.alarmrouting.v1 import alarm_pb2, events_pb2, silence_pb2
@@ -256,4 +258,28 @@ def silence_to_proto(silence: Silence) -> silence_pb2.Silence:
         approved_at=timestamp(silence.approved_at),
         cancelled_by=actor_to_proto(silence.cancelled_by),
         cancelled_at=timestamp(silence.cancelled_at),
+    )
+
+
+def _priorities(counts: Mapping[int, int]) -> list[alarm_pb2.PriorityCount]:
+    return [alarm_pb2.PriorityCount(priority=p, count=n) for p, n in sorted(counts.items())]
+
+
+def figures_to_proto(figures: AlarmFigures) -> alarm_pb2.GetAlarmFiguresResponse:
+    """Alarm figures (a median of None, when police acknowledged nothing that day, as 0)."""
+    return alarm_pb2.GetAlarmFiguresResponse(
+        days=[
+            alarm_pb2.AlarmDayFigures(
+                day=day.day.isoformat(),
+                raised=day.raised,
+                by_priority=_priorities(day.by_priority),
+                real=day.real,
+                false_alarms=day.false_alarms,
+                deadlines_missed=day.deadlines_missed,
+                median_acknowledge_seconds=day.median_acknowledge_seconds or 0.0,
+                p90_acknowledge_seconds=day.p90_acknowledge_seconds or 0.0,
+            )
+            for day in figures.days
+        ],
+        open_by_priority=_priorities(figures.open_by_priority),
     )

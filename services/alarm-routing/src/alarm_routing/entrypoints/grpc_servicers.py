@@ -17,6 +17,7 @@ from alarm_routing.adapters.proto_mapping import (
     ALARM_STATUS,
     OUTCOME,
     alarm_to_proto,
+    figures_to_proto,
     silence_to_proto,
 )
 from alarm_routing.entrypoints.errors import guarded
@@ -92,6 +93,16 @@ class AlarmServicer(alarm_pb2_grpc.AlarmServiceServicer):
             return alarm_pb2.ListAlarmsResponse(
                 items=[alarm_to_proto(a, timeline=False) for a in page.items], next_cursor=page.next_cursor
             )
+
+        return await guarded(context, run())
+
+    async def GetAlarmFigures(
+        self, request: alarm_pb2.GetAlarmFiguresRequest, context: Context
+    ) -> alarm_pb2.GetAlarmFiguresResponse:
+        """Alarm figures in scope."""
+
+        async def run() -> alarm_pb2.GetAlarmFiguresResponse:
+            return figures_to_proto(await self._routing.figures(request.days, _requester()))
 
         return await guarded(context, run())
 

@@ -33,6 +33,7 @@ from alarm_routing.domain.events import (
     AlarmResolved,
     SilenceChanged,
 )
+from alarm_routing.domain.figures import DEFAULT_DAYS, MAX_DAYS, AlarmFigures, every_day, period
 from alarm_routing.domain.model import Actor, Alarm, Report, Route, TimelineEntry, UnitFacts
 from alarm_routing.domain.parties import Caller, parties_of
 from alarm_routing.domain.routing import RoutingPolicy, escalate, miss_deadline, needs_timer, route
@@ -441,6 +442,15 @@ class AlarmRouting:
         more = len(found) > limit
         page = found[:limit]
         return Page([alarm for _, alarm in page], encode_cursor(page[-1][0]) if more else "")
+
+    async def figures(self, days: int, requester: Requester) -> AlarmFigures:
+        """Alarm figures in the caller's scope: each of the last `days` days (0: 30) and the open alarms."""
+        if days < 0 or days > MAX_DAYS:
+            raise ValidationFailed([FieldViolation("days", "OUT_OF_RANGE", f"days is 1 to {MAX_DAYS}")])
+        first, last, begins = period(self.clock(), days or DEFAULT_DAYS)
+        async with self.unit_of_work() as uow:
+            found, open_by_priority = await uow.alarms.figures(requester.scope, begins)
+        return AlarmFigures(every_day(found, first, last), open_by_priority)
 
     async def acknowledge(
         self,

@@ -12,6 +12,7 @@ from types import TracebackType
 from alarm_routing.domain.context import UnitContext
 from alarm_routing.domain.enums import AlarmKind, AlarmStatus
 from alarm_routing.domain.events import DomainEvent
+from alarm_routing.domain.figures import DayFigures
 from alarm_routing.domain.model import Alarm, Report, UnitFacts
 from alarm_routing.domain.silences import Silence
 from neibao_identity import Scope
@@ -84,6 +85,10 @@ class AlarmRepository(abc.ABC):
     @abc.abstractmethod
     async def add_report(self, alarm: Alarm, report: Report) -> None:
         """Record a repeat report counted on `alarm`."""
+
+    @abc.abstractmethod
+    async def figures(self, scope: Scope, since: datetime) -> tuple[Sequence[DayFigures], dict[int, int]]:
+        """Per day (China time) since `since`, in scope, and the unresolved alarms per priority."""
 
     @abc.abstractmethod
     async def save(self, alarm: Alarm) -> None:

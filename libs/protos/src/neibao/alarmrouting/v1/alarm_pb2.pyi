@@ -1114,3 +1114,122 @@ class CloseAlarmResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___CloseAlarmResponse: _TypeAlias = CloseAlarmResponse  # noqa: Y015
+
+@_typing.final
+class GetAlarmFiguresRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DAYS_FIELD_NUMBER: _builtins.int
+    days: _builtins.int
+    """1 to 90; 0: 30."""
+    def __init__(
+        self,
+        *,
+        days: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["days", b"days"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetAlarmFiguresRequest: _TypeAlias = GetAlarmFiguresRequest  # noqa: Y015
+
+@_typing.final
+class PriorityCount(_message.Message):
+    """How many of one priority."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PRIORITY_FIELD_NUMBER: _builtins.int
+    COUNT_FIELD_NUMBER: _builtins.int
+    priority: _builtins.int
+    count: _builtins.int
+    def __init__(
+        self,
+        *,
+        priority: _builtins.int = ...,
+        count: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["count", b"count", "priority", b"priority"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PriorityCount: _TypeAlias = PriorityCount  # noqa: Y015
+
+@_typing.final
+class AlarmDayFigures(_message.Message):
+    """One day's alarms (by the day they were received, China time)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DAY_FIELD_NUMBER: _builtins.int
+    RAISED_FIELD_NUMBER: _builtins.int
+    BY_PRIORITY_FIELD_NUMBER: _builtins.int
+    REAL_FIELD_NUMBER: _builtins.int
+    FALSE_ALARMS_FIELD_NUMBER: _builtins.int
+    DEADLINES_MISSED_FIELD_NUMBER: _builtins.int
+    MEDIAN_ACKNOWLEDGE_SECONDS_FIELD_NUMBER: _builtins.int
+    P90_ACKNOWLEDGE_SECONDS_FIELD_NUMBER: _builtins.int
+    day: _builtins.str
+    """YYYY-MM-DD."""
+    raised: _builtins.int
+    real: _builtins.int
+    """Resolved as real incidents, as false alarms."""
+    false_alarms: _builtins.int
+    deadlines_missed: _builtins.int
+    """Alarms on which a party missed its deadline (escalated, or the security office late on site)."""
+    median_acknowledge_seconds: _builtins.float
+    """From receipt to the first police acknowledgement, over the day's alarms police acknowledged; 0 if none."""
+    p90_acknowledge_seconds: _builtins.float
+    @_builtins.property
+    def by_priority(self) -> _containers.RepeatedCompositeFieldContainer[Global___PriorityCount]: ...
+    def __init__(
+        self,
+        *,
+        day: _builtins.str = ...,
+        raised: _builtins.int = ...,
+        by_priority: _abc.Iterable[Global___PriorityCount] | None = ...,
+        real: _builtins.int = ...,
+        false_alarms: _builtins.int = ...,
+        deadlines_missed: _builtins.int = ...,
+        median_acknowledge_seconds: _builtins.float = ...,
+        p90_acknowledge_seconds: _builtins.float = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["by_priority", b"by_priority", "day", b"day", "deadlines_missed", b"deadlines_missed", "false_alarms", b"false_alarms", "median_acknowledge_seconds", b"median_acknowledge_seconds", "p90_acknowledge_seconds", b"p90_acknowledge_seconds", "raised", b"raised", "real", b"real"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AlarmDayFigures: _TypeAlias = AlarmDayFigures  # noqa: Y015
+
+@_typing.final
+class GetAlarmFiguresResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DAYS_FIELD_NUMBER: _builtins.int
+    OPEN_BY_PRIORITY_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def days(self) -> _containers.RepeatedCompositeFieldContainer[Global___AlarmDayFigures]:
+        """Oldest first, every day of the period (days without alarms as zeros)."""
+
+    @_builtins.property
+    def open_by_priority(self) -> _containers.RepeatedCompositeFieldContainer[Global___PriorityCount]:
+        """Alarms not yet resolved, per priority."""
+
+    def __init__(
+        self,
+        *,
+        days: _abc.Iterable[Global___AlarmDayFigures] | None = ...,
+        open_by_priority: _abc.Iterable[Global___PriorityCount] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["days", b"days", "open_by_priority", b"open_by_priority"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetAlarmFiguresResponse: _TypeAlias = GetAlarmFiguresResponse  # noqa: Y015

@@ -78,6 +78,11 @@ class AlarmServiceStub:
                 request_serializer=neibao_dot_alarmrouting_dot_v1_dot_alarm__pb2.CloseAlarmRequest.SerializeToString,
                 response_deserializer=neibao_dot_alarmrouting_dot_v1_dot_alarm__pb2.CloseAlarmResponse.FromString,
                 _registered_method=True)
+        self.GetAlarmFigures = channel.unary_unary(
+                '/neibao.alarmrouting.v1.AlarmService/GetAlarmFigures',
+                request_serializer=neibao_dot_alarmrouting_dot_v1_dot_alarm__pb2.GetAlarmFiguresRequest.SerializeToString,
+                response_deserializer=neibao_dot_alarmrouting_dot_v1_dot_alarm__pb2.GetAlarmFiguresResponse.FromString,
+                _registered_method=True)
 
 
 class AlarmServiceServicer:
@@ -146,6 +151,13 @@ class AlarmServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetAlarmFigures(self, request, context):
+        """Alarm figures in scope: per day (China time) of the last `days`, and the open alarms now.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AlarmServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -188,6 +200,11 @@ def add_AlarmServiceServicer_to_server(servicer, server):
                     servicer.CloseAlarm,
                     request_deserializer=neibao_dot_alarmrouting_dot_v1_dot_alarm__pb2.CloseAlarmRequest.FromString,
                     response_serializer=neibao_dot_alarmrouting_dot_v1_dot_alarm__pb2.CloseAlarmResponse.SerializeToString,
+            ),
+            'GetAlarmFigures': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAlarmFigures,
+                    request_deserializer=neibao_dot_alarmrouting_dot_v1_dot_alarm__pb2.GetAlarmFiguresRequest.FromString,
+                    response_serializer=neibao_dot_alarmrouting_dot_v1_dot_alarm__pb2.GetAlarmFiguresResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -410,6 +427,33 @@ class AlarmService:
             '/neibao.alarmrouting.v1.AlarmService/CloseAlarm',
             neibao_dot_alarmrouting_dot_v1_dot_alarm__pb2.CloseAlarmRequest.SerializeToString,
             neibao_dot_alarmrouting_dot_v1_dot_alarm__pb2.CloseAlarmResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAlarmFigures(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/neibao.alarmrouting.v1.AlarmService/GetAlarmFigures',
+            neibao_dot_alarmrouting_dot_v1_dot_alarm__pb2.GetAlarmFiguresRequest.SerializeToString,
+            neibao_dot_alarmrouting_dot_v1_dot_alarm__pb2.GetAlarmFiguresResponse.FromString,
             options,
             channel_credentials,
             insecure,

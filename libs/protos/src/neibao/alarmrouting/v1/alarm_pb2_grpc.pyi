@@ -57,6 +57,8 @@ class AlarmServiceStub:
     """The alarm is over, with its outcome."""
     CloseAlarm: _grpc.UnaryUnaryMultiCallable[_alarm_pb2.CloseAlarmRequest, _alarm_pb2.CloseAlarmResponse]
     """The police closed the case of a resolved alarm."""
+    GetAlarmFigures: _grpc.UnaryUnaryMultiCallable[_alarm_pb2.GetAlarmFiguresRequest, _alarm_pb2.GetAlarmFiguresResponse]
+    """Alarm figures in scope: per day (China time) of the last `days`, and the open alarms now."""
 
 @_typing.type_check_only
 class AlarmServiceAsyncStub(AlarmServiceStub):
@@ -87,6 +89,8 @@ class AlarmServiceAsyncStub(AlarmServiceStub):
     """The alarm is over, with its outcome."""
     CloseAlarm: _aio.UnaryUnaryMultiCallable[_alarm_pb2.CloseAlarmRequest, _alarm_pb2.CloseAlarmResponse]  # type: ignore[assignment]
     """The police closed the case of a resolved alarm."""
+    GetAlarmFigures: _aio.UnaryUnaryMultiCallable[_alarm_pb2.GetAlarmFiguresRequest, _alarm_pb2.GetAlarmFiguresResponse]  # type: ignore[assignment]
+    """Alarm figures in scope: per day (China time) of the last `days`, and the open alarms now."""
 
 class AlarmServiceServicer(metaclass=_abc_1.ABCMeta):
     """Alarms (one-button, intrusion, perimeter, device faults, ...), where they were routed and why, who
@@ -162,5 +166,13 @@ class AlarmServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_alarm_pb2.CloseAlarmResponse, _abc.Awaitable[_alarm_pb2.CloseAlarmResponse]]:
         """The police closed the case of a resolved alarm."""
+
+    @_abc_1.abstractmethod
+    def GetAlarmFigures(
+        self,
+        request: _alarm_pb2.GetAlarmFiguresRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_alarm_pb2.GetAlarmFiguresResponse, _abc.Awaitable[_alarm_pb2.GetAlarmFiguresResponse]]:
+        """Alarm figures in scope: per day (China time) of the last `days`, and the open alarms now."""
 
 def add_AlarmServiceServicer_to_server(servicer: AlarmServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
 
 from psycopg.rows import namedtuple_row
@@ -53,6 +54,7 @@ from alarm_routing.domain.context import (
     UnitContext,
 )
 from alarm_routing.domain.enums import (
+    POLICE_PARTIES,
     AcknowledgementOutcome,
     ActorKind,
     AlarmKind,
@@ -62,6 +64,7 @@ from alarm_routing.domain.enums import (
     RouteRole,
     TimelineType,
 )
+from alarm_routing.domain.figures import DayFigures
 from alarm_routing.domain.model import Actor, Alarm, Report, Route, TimelineEntry, UnitFacts
 from alarm_routing.domain.silences import Silence, SilenceState
 from alarm_routing.service.unit_of_work import (
@@ -388,6 +391,45 @@ def _scope(scope: Scope) -> ColumnElement[bool]:
     return scope_clause(scope, jurisdiction=_alarm.jurisdiction, sector=_alarm.sector, unit=_alarm.uscc)
 
 
+# --- figures ---------------------------------------------------------------------------------------------
+
+_DAY = func.date(func.timezone("Asia/Shanghai", _alarm.received_at)).label("day")
+_FIRST_POLICE_ACK = (
+    select(func.min(_route_c.acknowledged_at))
+    .where(
+        _route_c.alarm_id == _alarm.id,
+        _route_c.party.in_([party.value for party in POLICE_PARTIES]),
+    )
+    .scalar_subquery()
+)
+_ACK_SECONDS = func.extract("epoch", _FIRST_POLICE_ACK - _alarm.received_at)
+_MISSED = exists().where(_route_c.alarm_id == _alarm.id, _route_c.deadline_missed_at.is_not(None))
+_IN_PERIOD = _alarm.received_at >= bindparam("since")
+_DAY_FIGURES = (
+    select(
+        _DAY,
+        func.count().label("raised"),
+        func.count().filter(_alarm.outcome == "real").label("real"),
+        func.count().filter(_alarm.outcome == "false").label("false_alarms"),
+        func.count().filter(_MISSED).label("deadlines_missed"),
+        func.percentile_cont(0.5).within_group(_ACK_SECONDS).label("median"),
+        func.percentile_cont(0.9).within_group(_ACK_SECONDS).label("p90"),
+    )
+    .where(_IN_PERIOD)
+    .group_by(_DAY)
+)
+_DAY_PRIORITIES = (
+    select(_DAY, _alarm.priority, func.count().label("alarms"))
+    .where(_IN_PERIOD)
+    .group_by(_DAY, _alarm.priority)
+)
+_OPEN_BY_PRIORITY = (
+    select(_alarm.priority, func.count().label("alarms"))
+    .where(_alarm.status.not_in(("resolved", "closed")))
+    .group_by(_alarm.priority)
+)
+
+
 class SqlAlarmRepository(AlarmRepository):
     """Alarms in PostgreSQL; remembers how many timeline entries of each alarm are stored."""
 
@@ -496,6 +538,27 @@ class SqlAlarmRepository(AlarmRepository):
             for route_row in route_rows:
                 routes[route_row.alarm_id].append(_route(route_row))
         return [(row.seq, _alarm_of(row, routes[row.id], [])) for row in rows]
+
+    async def figures(self, scope: Scope, since: datetime) -> tuple[Sequence[DayFigures], dict[int, int]]:
+        """Per day (China time) since `since`, in scope, and the unresolved alarms per priority."""
+        scoped = {"since": since}
+        days: dict[date, DayFigures] = {}
+        for row in await self._session.execute(_DAY_FIGURES.where(_scope(scope)), scoped):
+            days[row.day] = DayFigures(
+                day=row.day,
+                raised=row.raised,
+                real=row.real,
+                false_alarms=row.false_alarms,
+                deadlines_missed=row.deadlines_missed,
+                median_acknowledge_seconds=row.median,
+                p90_acknowledge_seconds=row.p90,
+            )
+        by_priority: dict[date, dict[int, int]] = {}
+        for row in await self._session.execute(_DAY_PRIORITIES.where(_scope(scope)), scoped):
+            by_priority.setdefault(row.day, {})[row.priority] = row.alarms
+        found = [replace(figures, by_priority=by_priority.get(day, {})) for day, figures in days.items()]
+        open_rows = await self._session.execute(_OPEN_BY_PRIORITY.where(_scope(scope)))
+        return found, {row.priority: row.alarms for row in open_rows}
 
     async def save(self, alarm: Alarm) -> None:
         """Write back state, routes (upserted) and the timeline entries added since loading."""

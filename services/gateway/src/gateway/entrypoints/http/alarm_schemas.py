@@ -399,3 +399,38 @@ def alarm_event_document(message: Message) -> Mapping[str, Any]:
     document = to_rest(message)
     summary = document.pop("alarm", None) or {}
     return {**summary, "change": document}
+
+
+class AlarmFigureQuery(BaseModel):
+    """The period of the alarm figures."""
+
+    days: int | None = Field(default=None, ge=1, le=90, description="The last this many days (default 30).")
+
+
+class PriorityCountRead(BaseModel):
+    """How many alarms of one priority."""
+
+    priority: int
+    count: int
+
+
+class AlarmDayFiguresRead(BaseModel):
+    """One day's alarms (the day they were received, China time)."""
+
+    day: str = Field(description="YYYY-MM-DD.", examples=["2026-11-25"])
+    raised: int
+    by_priority: list[PriorityCountRead]
+    real: int = Field(description="Resolved as real incidents.")
+    false_alarms: int = Field(description="Resolved as false alarms.")
+    deadlines_missed: int = Field(description="Alarms on which a party let its deadline pass.")
+    median_acknowledge_seconds: float = Field(
+        description="From receipt to the first police acknowledgement (0: police acknowledged none)."
+    )
+    p90_acknowledge_seconds: float
+
+
+class AlarmFiguresRead(BaseModel):
+    """Alarm figures in the caller's scope: every day of the period, oldest first, and the open alarms."""
+
+    days: list[AlarmDayFiguresRead]
+    open_by_priority: list[PriorityCountRead]

@@ -21,6 +21,8 @@ from gateway.entrypoints.http.alarm_schemas import (
     AcknowledgementIn,
     AlarmCreate,
     AlarmCreated,
+    AlarmFigureQuery,
+    AlarmFiguresRead,
     AlarmPage,
     AlarmQuery,
     AlarmRead,
@@ -61,6 +63,8 @@ ACKNOWLEDGERS: Final = (Role.POLICE, Role.REGULATOR, Role.UNIT_SECURITY)
 DISPATCHERS: Final = (Role.POLICE,)
 RESOLVERS: Final = (Role.POLICE, Role.UNIT_SECURITY, Role.PROVINCE_ADMIN)
 CLOSERS: Final = (Role.POLICE, Role.PROVINCE_ADMIN)
+# Figures are for those who watch alarms: a unit's security staff see their own unit's.
+FIGURE_READERS: Final = (Role.POLICE, Role.REGULATOR, Role.PROVINCE_ADMIN, Role.UNIT_SECURITY)
 SILENCE_AUTHORS: Final = (Role.POLICE, Role.UNIT_SECURITY, Role.PROVINCE_ADMIN)
 SILENCE_READERS: Final = (Role.POLICE, Role.REGULATOR, Role.UNIT_SECURITY, Role.PROVINCE_ADMIN)
 SILENCE_APPROVERS: Final = (Role.POLICE, Role.PROVINCE_ADMIN)
@@ -110,6 +114,25 @@ async def create_alarm(
         status_code=200 if answer.duplicate or answer.grouped else 201,
         headers={"Location": f"{API_ALARMS}/{answer.alarm.id}"},
     )
+
+
+@router.get(
+    "/figures/alarms",
+    summary="Alarm figures per day and open alarms",
+    operation_id="get_alarm_figures",
+    response_model=AlarmFiguresRead,
+    responses=problem_responses(502),
+)
+async def get_alarm_figures(
+    query: Annotated[AlarmFigureQuery, Query()],
+    caller: Annotated[Caller, require_roles(*FIGURE_READERS)],
+    services: Services,
+) -> Response:
+    """The alarms in the caller's scope per day of the last `days` (China time): raised, by priority, real
+    and false, deadlines missed, and how fast police acknowledged (median, p90); and the open ones now."""
+    request = from_rest(query.model_dump(mode="json", exclude_none=True), alarm_pb2.GetAlarmFiguresRequest)
+    answer = await services.call(alarm_service(services).GetAlarmFigures, request, caller)
+    return message_response(answer)
 
 
 mount_live_stream(
