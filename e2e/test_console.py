@@ -2,7 +2,8 @@
 
 Police of 和平区 sign in through Keycloak's own page, find the demo unit and open its dossier, watch an alarm
 raised through the API appear live on the alarm desk and acknowledge it; police of 大连 see neither the unit
-nor the alarm. Screenshots of the main pages go to .run/artifacts/console/ (git-ignored) for review.
+nor the alarm; the demo unit's security chief confirms an alarm on site from the desk. Screenshots of the
+main pages go to .run/artifacts/console/ (git-ignored) for review.
 """
 
 from __future__ import annotations
@@ -409,7 +410,27 @@ def test_the_unit_keeps_its_dossier_and_the_police_inspect_it_with_errors_shown_
         heping.close()
 
 
-def test_a_panic_silence_needs_a_second_person_and_is_cancelled_on_the_alarm_desk(
+def confirms_an_alarm_on_site(page: Page, api: httpx.Client, tokens: TokenBook) -> None:
+    """A new alarm on the unit's live desk: its security chief picks 现场确认属实 by keyboard."""
+    alarm = raise_alarm(api, tokens)
+    row = page.locator(f"[data-alarm-id='{alarm['id']}']")
+    row.click()
+    finding = page.get_by_role("combobox", name="现场核实结果")
+    finding.focus()
+    finding.press("Enter")  # opens the list
+    expect(page.get_by_role("option", name="现场确认属实")).to_be_attached()
+    finding.press("Enter")  # takes the first finding
+    page.get_by_label("备注").fill("保卫科到场，确有人员报警")
+    page.get_by_role("button", name="确认接警").click()
+    expect(page.get_by_text("操作成功")).to_be_visible()
+    expect(row).to_contain_text("现场确认属实")
+    shot(page, "alarm-confirmed-on-site")
+    answer = api.get(f"/api/v1/alarms/{alarm['id']}", headers=tokens.bearer("police-heping"))
+    found = [r["acknowledgement_outcome"] for r in answer.json()["routes"] if r["party"] == "unit_security"]
+    assert found == ["confirmed"]
+
+
+def test_a_panic_silence_needs_a_second_person_and_is_cancelled_then_the_unit_confirms_an_alarm_on_site(
     browser: Browser, console: str, api: httpx.Client, tokens: TokenBook
 ) -> None:
     reason = f"端到端测试：一键报警主机更换{uuid.uuid4().hex[:6]}"
@@ -444,6 +465,11 @@ def test_a_panic_silence_needs_a_second_person_and_is_cancelled_on_the_alarm_des
         mine.get_by_role("button", name="撤销").click()
         unit_desk.get_by_role("button", name="确定").click()
         expect(mine).to_contain_text("已撤销")
+        unit_desk.locator(".ant-drawer-close").click()
+        expect(unit_desk.get_by_test_id("stream-state")).to_contain_text("已连接")
+
+        # The silence over, a panic alarm reaches the unit's own desk; its security chief confirms it on site.
+        confirms_an_alarm_on_site(unit_desk, api, tokens)
         assert_not_broken(unit_desk, police_desk)
     finally:
         # Never leave the demo unit's alarms silenced (the alarm desk test raises a panic alarm there).

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { applyEvent, sortRows, type AlarmRow } from "./model";
+import { applyEvent, deadlineMissed, siteFindings, sortRows, type AlarmRow } from "./model";
 
 const row = (id: string, priority: number, status: string, receivedAt: string): AlarmRow => ({
-  id, uscc: "91210102MA0LN001X3", unitName: "单位", kind: "panic", priority, status, occurredAt: receivedAt, receivedAt, description: null,
+  id, uscc: "91210102MA0LN001X3", unitName: "单位", kind: "panic", priority, status, occurredAt: receivedAt, receivedAt, description: null, routes: [],
 });
 
 describe("live alarm events", () => {
@@ -13,6 +13,41 @@ describe("live alarm events", () => {
     });
     expect(rows.map((r) => r.id)).toEqual(["b", "a"]);
     expect(added?.description).toBe("一键报警");
+  });
+  it("add a new alarm from its one raised event, with the routes it went to at intake", () => {
+    const { rows, added } = applyEvent([], {
+      id: "c", uscc: "91210102MA0LN001X3", unit_name: "单位", kind: "intrusion", priority: 2, status: "routed",
+      change: {
+        description: "入侵",
+        routes: [
+          { id: "r1", party: "police_station", acknowledgement_outcome: null, deadline_missed_at: null },
+          { id: "r2", party: "unit_security", acknowledgement_outcome: null, deadline_missed_at: null },
+        ],
+      },
+    });
+    expect(added?.status).toBe("routed");
+    expect(rows[0]?.routes.map((r) => r.id)).toEqual(["r1", "r2"]);
+    expect(deadlineMissed(rows[0]!)).toBe(false);
+  });
+  it("mark a missed deadline and what the security office found, route by route", () => {
+    const start = { ...row("c", 2, "routed", "1"), routes: [
+      { id: "r1", party: "police_station" as const, acknowledgement_outcome: null, deadline_missed_at: null },
+      { id: "r2", party: "unit_security" as const, acknowledgement_outcome: null, deadline_missed_at: null },
+    ] };
+    const missed = applyEvent([start], {
+      id: "c", change: { route: { id: "r2", party: "unit_security", acknowledgement_outcome: null, deadline_missed_at: "2026-11-25T02:05:00Z" } },
+    }).rows;
+    expect(deadlineMissed(missed[0]!)).toBe(true);
+    expect(missed[0]?.routes).toHaveLength(2);
+    const acknowledged = applyEvent(missed, {
+      id: "c", status: "acknowledged",
+      change: { routes: [
+        { id: "r1", party: "police_station", acknowledgement_outcome: "accepted", deadline_missed_at: null },
+        { id: "r2", party: "unit_security", acknowledgement_outcome: "confirmed", deadline_missed_at: "2026-11-25T02:05:00Z" },
+      ] },
+    }).rows;
+    expect(siteFindings(acknowledged[0]!)).toEqual(["confirmed"]);
+    expect(deadlineMissed(acknowledged[0]!)).toBe(true);
   });
   it("update a known alarm in place", () => {
     const { rows, added } = applyEvent([row("a", 3, "routed", "1")], { id: "a", status: "acknowledged" });

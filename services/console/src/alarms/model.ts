@@ -1,4 +1,4 @@
-import type { AlarmRead } from "../api/types";
+import type { AlarmRead, RouteRead } from "../api/types";
 
 /** One line of the alarm desk: what the list and the live events both tell of an alarm. */
 export interface AlarmRow {
@@ -11,6 +11,18 @@ export interface AlarmRow {
   occurredAt: string | null;
   receivedAt: string | null;
   description: string | null;
+  /** What the row tells of each route: what the party found, whether it let its deadline pass. */
+  routes: RouteState[];
+}
+
+export type RouteState = Pick<RouteRead, "id" | "party" | "acknowledgement_outcome" | "deadline_missed_at">;
+
+/** The routes an event's `change` carries: intake's, an acknowledgement's, an escalation's, a missed deadline's. */
+interface RouteChange {
+  routes?: RouteState[] | null;
+  route?: RouteState | null;
+  missed?: RouteState | null;
+  escalated_to?: RouteState | null;
 }
 
 /** The `data` of one live alarm event (the alarm's summary, what the change adds under `change`). */
@@ -23,7 +35,7 @@ export interface AlarmEventData {
   status?: string | null;
   occurred_at?: string | null;
   received_at?: string | null;
-  change?: { description?: string | null } | null;
+  change?: ({ description?: string | null } & RouteChange) | null;
 }
 
 export interface LiveEvent {
@@ -47,6 +59,7 @@ export function rowFromAlarm(alarm: AlarmRead): AlarmRow {
     occurredAt: alarm.occurred_at,
     receivedAt: alarm.received_at,
     description: alarm.description,
+    routes: alarm.routes.map(routeState),
   };
 }
 
@@ -60,6 +73,7 @@ export function applyEvent(rows: AlarmRow[], data: AlarmEventData): { rows: Alar
       status: data.status ?? current.status,
       priority: data.priority ?? current.priority,
       unitName: data.unit_name ?? current.unitName,
+      routes: mergeRoutes(current.routes, changedRoutes(data)),
     };
     return { rows: rows.map((row, i) => (i === index ? updated : row)), added: null };
   }
@@ -73,6 +87,7 @@ export function applyEvent(rows: AlarmRow[], data: AlarmEventData): { rows: Alar
     occurredAt: data.occurred_at ?? null,
     receivedAt: data.received_at ?? null,
     description: data.change?.description ?? null,
+    routes: changedRoutes(data),
   };
   return { rows: [added, ...rows], added };
 }
@@ -86,4 +101,36 @@ export function sortRows(rows: AlarmRow[]): AlarmRow[] {
     if (a.priority !== b.priority) return a.priority - b.priority;
     return (b.receivedAt ?? "").localeCompare(a.receivedAt ?? "");
   });
+}
+
+function routeState(route: RouteState): RouteState {
+  const { id, party, acknowledgement_outcome, deadline_missed_at } = route;
+  return { id, party, acknowledgement_outcome: acknowledgement_outcome ?? null, deadline_missed_at: deadline_missed_at ?? null };
+}
+
+function changedRoutes(data: AlarmEventData): RouteState[] {
+  const change = data.change;
+  if (!change) return [];
+  return [...(change.routes ?? []), change.route, change.missed, change.escalated_to]
+    .filter((route): route is RouteState => Boolean(route?.id))
+    .map(routeState);
+}
+
+/** Routes known so far, updated in place by id; new ones appended. */
+export function mergeRoutes(known: RouteState[], changed: RouteState[]): RouteState[] {
+  if (changed.length === 0) return known;
+  const byId = new Map(changed.map((route) => [route.id, route]));
+  const merged = known.map((route) => byId.get(route.id) ?? route);
+  return [...merged, ...changed.filter((route) => !known.some((k) => k.id === route.id))];
+}
+
+/** What parties found on site (any acknowledgement outcome other than police taking the alarm), once each. */
+export function siteFindings(row: Pick<AlarmRow, "routes">): string[] {
+  const found = row.routes.map((route) => route.acknowledgement_outcome).filter((o): o is NonNullable<typeof o> => !!o && o !== "accepted");
+  return [...new Set(found)];
+}
+
+/** Whether some party let its deadline pass. */
+export function deadlineMissed(row: Pick<AlarmRow, "routes">): boolean {
+  return row.routes.some((route) => route.deadline_missed_at);
 }

@@ -413,6 +413,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/figures/alarms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alarm figures per day and open alarms
+         * @description The alarms in the caller's scope per day of the last `days` (China time): raised, by priority, real
+         *     and false, deadlines missed, and how fast police acknowledged (median, p90); and the open ones now.
+         */
+        get: operations["get_alarm_figures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/figures/devices": {
         parameters: {
             query?: never;
@@ -1758,6 +1779,54 @@ export interface components {
             uscc: string | null;
             /** Zone */
             zone: string | null;
+        };
+        /**
+         * AlarmDayFiguresRead
+         * @description One day's alarms (the day they were received, China time).
+         */
+        AlarmDayFiguresRead: {
+            /** By Priority */
+            by_priority: components["schemas"]["PriorityCountRead"][];
+            /**
+             * Day
+             * @description YYYY-MM-DD.
+             * @example 2026-11-25
+             */
+            day: string;
+            /**
+             * Deadlines Missed
+             * @description Alarms on which a party let its deadline pass.
+             */
+            deadlines_missed: number;
+            /**
+             * False Alarms
+             * @description Resolved as false alarms.
+             */
+            false_alarms: number;
+            /**
+             * Median Acknowledge Seconds
+             * @description From receipt to the first police acknowledgement (0: police acknowledged none).
+             */
+            median_acknowledge_seconds: number;
+            /** P90 Acknowledge Seconds */
+            p90_acknowledge_seconds: number;
+            /** Raised */
+            raised: number;
+            /**
+             * Real
+             * @description Resolved as real incidents.
+             */
+            real: number;
+        };
+        /**
+         * AlarmFiguresRead
+         * @description Alarm figures in the caller's scope: every day of the period, oldest first, and the open alarms.
+         */
+        AlarmFiguresRead: {
+            /** Days */
+            days: components["schemas"]["AlarmDayFiguresRead"][];
+            /** Open By Priority */
+            open_by_priority: components["schemas"]["PriorityCountRead"][];
         };
         /**
          * AlarmKind
@@ -4008,6 +4077,16 @@ export interface components {
             unit: string | null;
             /** Username */
             username: string;
+        };
+        /**
+         * PriorityCountRead
+         * @description How many alarms of one priority.
+         */
+        PriorityCountRead: {
+            /** Count */
+            count: number;
+            /** Priority */
+            priority: number;
         };
         /**
          * Problem
@@ -7730,6 +7809,83 @@ export interface operations {
             };
             /** @description No such resource (or it lies outside the caller's scope). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service, the signing keys or the audit trail is unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_alarm_figures: {
+        parameters: {
+            query?: {
+                /** @description The last this many days (default 30). */
+                days?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmFiguresRead"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (each in `errors`, with its JSON pointer). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (see the WWW-Authenticate header). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this operation. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,3 +9,5 @@ export type ComplianceRead = Schemas["ComplianceRead"];
 export type FiguresRead = Schemas["FiguresRead"];
 export type UnitFiguresRead = Schemas["UnitFiguresRead"];
 export type PrincipalRead = Schemas["PrincipalRead"];
+export type RouteRead = Schemas["RouteRead"];
+export type AcknowledgementOutcome = Schemas["AcknowledgementOutcome"];

@@ -1,11 +1,11 @@
-import { SoundOutlined, MutedOutlined } from "@ant-design/icons";
+import { ExclamationCircleOutlined, SoundOutlined, MutedOutlined } from "@ant-design/icons";
 import { Alert, App, Badge, Button, Card, Col, Descriptions, Drawer, Empty, Form, Input, List, Row, Select, Space, Switch, Table, Tag, Timeline, Typography } from "antd";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
 import { problemText, useApi } from "../api/client";
-import type { AlarmRead } from "../api/types";
+import type { AcknowledgementOutcome, AlarmRead } from "../api/types";
 import { AlarmCue } from "../alarms/cue";
-import { applyEvent, OPEN_STATUSES, rowFromAlarm, sortRows, type AlarmRow, type LiveEvent } from "../alarms/model";
+import { applyEvent, deadlineMissed, OPEN_STATUSES, rowFromAlarm, siteFindings, sortRows, type AlarmRow, type LiveEvent } from "../alarms/model";
 import { followAlarmStream, type StreamState } from "../alarms/stream";
 import { useSession } from "../auth/AuthProvider";
 import { SilencesPanel } from "../alarms/SilencesPanel";
@@ -16,6 +16,28 @@ import { formatTime } from "../lib/time";
 
 const OUTCOMES = ["real", "false", "test", "duplicate"] as const;
 type Outcome = (typeof OUTCOMES)[number];
+// What the unit's security office reports from the site; police acknowledge as `accepted` (the gateway's default).
+const SITE_OUTCOMES = ["confirmed", "false_alarm", "test", "unable_to_verify"] as const satisfies readonly AcknowledgementOutcome[];
+type SiteOutcome = (typeof SITE_OUTCOMES)[number];
+
+const FINDING_COLORS: Record<string, string> = { accepted: "blue", confirmed: "red", false_alarm: "green", test: "default", unable_to_verify: "orange" };
+
+/** What a party found when it acknowledged. */
+function FindingTag({ outcome }: { outcome: string }) {
+  const { label } = useI18n();
+  return <Tag color={FINDING_COLORS[outcome] ?? "default"}>{label("ack_outcome", outcome)}</Tag>;
+}
+
+/** A party let its deadline pass. */
+function MissedTag({ at }: { at?: string | null }) {
+  const { t } = useI18n();
+  return (
+    <Tag color="warning" icon={<ExclamationCircleOutlined />}>
+      {t("alarms.deadlineMissed")}
+      {at ? ` ${formatTime(at)}` : ""}
+    </Tag>
+  );
+}
 
 function PriorityTag({ priority }: { priority: number }) {
   const { t } = useI18n();
@@ -34,6 +56,9 @@ function AlarmDetail({ alarmId, version, onChanged }: { alarmId: string; version
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState<string>();
   const [outcome, setOutcome] = useState<Outcome>();
+  const [finding, setFinding] = useState<SiteOutcome>();
+  // The unit's security office acknowledges on site and says what it found; police take the alarm.
+  const onSite = session.roles.includes("unit-security");
   const [note, setNote] = useState("");
 
   useEffect(() => {
@@ -57,7 +82,7 @@ function AlarmDetail({ alarmId, version, onChanged }: { alarmId: string; version
       const body = note ? { note } : undefined;
       const answer =
         action === "acknowledge"
-          ? await api.POST("/api/v1/alarms/{alarm_id}/acknowledge", { ...path, body })
+          ? await api.POST("/api/v1/alarms/{alarm_id}/acknowledge", { ...path, body: { ...body, ...(onSite && finding ? { outcome: finding } : {}) } })
           : action === "dispatch"
             ? await api.POST("/api/v1/alarms/{alarm_id}/dispatch", { ...path, body })
             : await api.POST("/api/v1/alarms/{alarm_id}/resolve", { ...path, body: { outcome: outcome!, note: note || undefined } });
@@ -65,13 +90,14 @@ function AlarmDetail({ alarmId, version, onChanged }: { alarmId: string; version
       if (answer.data) {
         setAlarm(answer.data);
         setNote("");
+        setFinding(undefined);
         onChanged(answer.data);
         void message.success(t("alarms.done"));
       } else {
         void message.error(problemText(answer.error) || t("common.error"));
       }
     },
-    [alarmId, api, message, note, onChanged, outcome, t],
+    [alarmId, api, finding, message, note, onChanged, onSite, outcome, t],
   );
 
   if (error) return <Alert type="error" showIcon title={error} />;
@@ -103,9 +129,21 @@ function AlarmDetail({ alarmId, version, onChanged }: { alarmId: string; version
             </Form.Item>
             <Space wrap>
               {can(session.roles, "acknowledgeAlarm") && (
-                <Button type="primary" loading={busy === "acknowledge"} onClick={() => void act("acknowledge")}>
-                  {t("alarms.acknowledge")}
-                </Button>
+                <>
+                  {onSite && (
+                    <Select<SiteOutcome>
+                      aria-label={t("alarms.ackOutcome")}
+                      placeholder={t("alarms.ackOutcome")}
+                      style={{ width: 160 }}
+                      value={finding}
+                      onChange={setFinding}
+                      options={SITE_OUTCOMES.map((value) => ({ value, label: label("ack_outcome", value) }))}
+                    />
+                  )}
+                  <Button type="primary" disabled={onSite && !finding} loading={busy === "acknowledge"} onClick={() => void act("acknowledge")}>
+                    {t("alarms.acknowledge")}
+                  </Button>
+                </>
               )}
               {can(session.roles, "dispatchAlarm") && (
                 <Button loading={busy === "dispatch"} onClick={() => void act("dispatch")}>
@@ -138,7 +176,7 @@ function AlarmDetail({ alarmId, version, onChanged }: { alarmId: string; version
           renderItem={(route) => (
             <List.Item>
               <Space orientation="vertical" size={0}>
-                <Space>
+                <Space wrap>
                   <Tag color={route.role === "respond" ? "blue" : "default"}>{label("party", route.party)}</Tag>
                   <code>{route.target}</code>
                   {route.acknowledged_at ? (
@@ -146,7 +184,10 @@ function AlarmDetail({ alarmId, version, onChanged }: { alarmId: string; version
                   ) : route.acknowledge_by ? (
                     <Badge status="warning" text={`≤ ${formatTime(route.acknowledge_by)}`} />
                   ) : null}
+                  {route.acknowledgement_outcome && <FindingTag outcome={route.acknowledgement_outcome} />}
+                  {route.deadline_missed_at && <MissedTag at={route.deadline_missed_at} />}
                 </Space>
+                {route.acknowledgement_note && <Typography.Text>{route.acknowledgement_note}</Typography.Text>}
                 <Typography.Text type="secondary">{route.reason}</Typography.Text>
               </Space>
             </List.Item>
@@ -156,8 +197,9 @@ function AlarmDetail({ alarmId, version, onChanged }: { alarmId: string; version
       <Card size="small" title={t("alarms.timeline")}>
         <Timeline
           items={alarm.timeline.map((entry) => ({
-            color: entry.type === "escalated" ? "red" : entry.type === "resolved" ? "green" : "blue",
-            children: (
+            color: entry.type === "escalated" ? "red" : entry.type === "deadline_missed" ? "orange" : entry.type === "resolved" ? "green" : "blue",
+            ...(entry.type === "deadline_missed" ? { icon: <ExclamationCircleOutlined aria-hidden /> } : {}),
+            content: (
               <span>
                 {formatTime(entry.at)} · <strong>{label("timeline", entry.type)}</strong>
                 {entry.actor?.name ? ` · ${entry.actor.name}` : ""}
@@ -288,7 +330,7 @@ export function AlarmDeskPage() {
   );
 
   const onChanged = useCallback((alarm: AlarmRead) => {
-    setRows((current) => current.map((row) => (row.id === alarm.id ? { ...row, status: alarm.status, priority: alarm.priority } : row)));
+    setRows((current) => current.map((row) => (row.id === alarm.id ? { ...rowFromAlarm(alarm), unitName: alarm.unit?.name ?? row.unitName } : row)));
     setFlashing((ids) => {
       const next = new Set(ids);
       next.delete(alarm.id);
@@ -370,6 +412,18 @@ export function AlarmDeskPage() {
               { title: t("alarms.kind"), dataIndex: "kind", render: (v: string | null) => label("alarm_kind", v) },
               { title: t("alarms.unit"), dataIndex: "unitName", render: (v: string | null, row) => v ?? row.uscc },
               { title: t("alarms.status"), dataIndex: "status", render: (v: string | null) => <Tag>{label("alarm_status", v)}</Tag> },
+              {
+                title: t("alarms.ackState"),
+                key: "acknowledgement",
+                render: (_: unknown, row) => (
+                  <Space size={4} wrap>
+                    {siteFindings(row).map((found) => (
+                      <FindingTag key={found} outcome={found} />
+                    ))}
+                    {deadlineMissed(row) && <MissedTag />}
+                  </Space>
+                ),
+              },
               { title: t("alarms.occurred"), dataIndex: "occurredAt", render: formatTime },
             ]}
           />
