@@ -29,6 +29,7 @@ from gateway.entrypoints.http.routes import (
     inspections,
     jurisdictions,
     me,
+    scores,
     staff,
     unit_figures,
     units,
@@ -73,6 +74,7 @@ def api_routers() -> tuple[APIRouter, ...]:
         inspections.router,
         alarm_routes.router,
         exchange_routes.router,
+        scores.router,
     )
 
 

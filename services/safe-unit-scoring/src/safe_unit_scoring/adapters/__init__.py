@@ -1,0 +1,1 @@
+"""PostgreSQL, Kafka and the packaged indicator model."""
