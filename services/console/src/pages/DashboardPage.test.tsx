@@ -41,7 +41,15 @@ function gateway() {
     "GET /api/v1/jurisdictions": json({
       items: [{ code: "210000", name: "辽宁省", children: [{ code: "210100", name: "沈阳市" }, { code: "210200", name: "大连市" }] }],
     }),
-    "GET /api/v1/alarms": json({ items: [], next_cursor: null }),
+    "GET /api/v1/figures/alarms": json({
+      days: [
+        { day: "2026-11-24", raised: 0, by_priority: [], real: 0, false_alarms: 0, deadlines_missed: 0,
+          median_acknowledge_seconds: 0, p90_acknowledge_seconds: 0 },
+        { day: "2026-11-25", raised: 3, by_priority: [{ priority: 1, count: 1 }, { priority: 3, count: 2 }], real: 1,
+          false_alarms: 1, deadlines_missed: 1, median_acknowledge_seconds: 42.4, p90_acknowledge_seconds: 80 },
+      ],
+      open_by_priority: [{ priority: 1, count: 2 }, { priority: 4, count: 1 }],
+    }),
   });
 }
 
@@ -73,6 +81,24 @@ describe("the dashboard", () => {
     const table = screen.getByRole("table");
     expect(within(table).getByText("沈阳市")).toBeInTheDocument();
     expect(within(table).getByText("83.3%")).toBeInTheDocument(); // Shenyang: 5 of 6 filed
+  });
+
+  it("shows the alarm trend per day by priority and the open alarms counted by the gateway", async () => {
+    const fake = gateway();
+    render(
+      <Harness fetch={fake.fetch} roles={["police"]}>
+        <DashboardPage />
+      </Harness>,
+    );
+    const trend = await screen.findByRole("img", { name: "近30天报警趋势" });
+    await waitFor(() => expect(JSON.parse(trend.dataset.option!).xAxis.data).toEqual(["11-24", "11-25"]));
+    const option = JSON.parse(screen.getByRole("img", { name: "近30天报警趋势" }).dataset.option!);
+    expect(option.series[0].data).toEqual([0, 1]); // priority 1 per day
+    expect(option.series[2].data).toEqual([0, 2]); // priority 3
+    expect(option.series[4].data).toEqual([null, 42]); // median seconds to police acknowledgement
+    const open = JSON.parse(screen.getByRole("img", { name: "未结束报警（按级别）" }).dataset.option!);
+    expect(open.series[0].data.map((d: { value: number }) => d.value)).toEqual([2, 0, 0, 1]);
+    expect(fake.calls.find((call) => call.url.pathname === "/api/v1/figures/alarms")!.url.searchParams.get("days")).toBe("30");
   });
 
   it("groups by sector when asked", async () => {

@@ -1,8 +1,7 @@
 import { Alert, Card, Col, Radio, Row, Select, Space, Statistic, Table, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { useApi, type Api } from "../api/client";
-import type { FiguresRead, UnitFiguresRead } from "../api/types";
-import { OPEN_STATUSES } from "../alarms/model";
+import type { AlarmFiguresRead, FiguresRead, UnitFiguresRead } from "../api/types";
 import { useSession } from "../auth/AuthProvider";
 import { EChart, LIAONING_CITIES, type ChartOption } from "../charts/EChart";
 import { FIGURE_ORDER, FIGURES, figuresBy, figuresByCity, type Figure } from "../dashboard/figures";
@@ -30,6 +29,9 @@ function useFigures(api: Api, grouping: Grouping, wanted: boolean, unitFigures: 
   return { devices, units };
 }
 
+const TREND_DAYS = 30;
+const PRIORITY_COLOURS = ["#cf1322", "#fa541c", "#faad14", "#8c8c8c"];
+
 const percent = (value: number | null | undefined) => (value == null ? "—" : `${(value * 100).toFixed(1)}%`);
 
 /** Figures of the caller's scope: key units, filing, drills and hazards overdue; devices online and compliant;
@@ -46,7 +48,10 @@ export function DashboardPage() {
   const bySector = useFigures(api, "sector", grouping === "sector", unitFigures);
   const shown = grouping === "sector" ? bySector : byArea;
   const jurisdictions = useLoad(() => api.GET("/api/v1/jurisdictions", { params: { query: { parent: "210000" } } }), [api]);
-  const alarms = useLoad(() => api.GET("/api/v1/alarms", { params: { query: { limit: 200 } } }), [api]);
+  const alarms = useLoad<AlarmFiguresRead>(
+    () => api.GET("/api/v1/figures/alarms", { params: { query: { days: TREND_DAYS } } }),
+    [api],
+  );
 
   const names = useMemo(() => {
     const map = new Map<string, string>();
@@ -63,11 +68,44 @@ export function DashboardPage() {
 
   const openByPriority = useMemo(() => {
     const counts = [0, 0, 0, 0];
-    for (const alarm of alarms.data?.items ?? []) {
-      if (OPEN_STATUSES.has(alarm.status ?? "")) counts[Math.min(Math.max(alarm.priority, 1), 4) - 1]! += 1;
+    for (const { priority, count } of alarms.data?.open_by_priority ?? []) {
+      counts[Math.min(Math.max(priority, 1), 4) - 1]! += count;
     }
     return counts;
   }, [alarms.data]);
+
+  const trendOption = useMemo<ChartOption>(() => {
+    const days = alarms.data?.days ?? [];
+    const ofPriority = (day: (typeof days)[number], priority: number) =>
+      day.by_priority.find((c) => c.priority === priority)?.count ?? 0;
+    return {
+      tooltip: { trigger: "axis" },
+      legend: { bottom: 0 },
+      grid: { left: 48, right: 56, top: 24, bottom: 56 },
+      xAxis: { type: "category", data: days.map((day) => day.day.slice(5)) },
+      yAxis: [
+        { type: "value", name: t("dashboard.alarmsRaised"), minInterval: 1 },
+        { type: "value", name: t("dashboard.ackSeconds"), splitLine: { show: false } },
+      ],
+      series: [
+        ...[1, 2, 3, 4].map((priority) => ({
+          type: "bar",
+          stack: "raised",
+          name: t(`priority.${priority}` as "priority.1"),
+          data: days.map((day) => ofPriority(day, priority)),
+          itemStyle: { color: PRIORITY_COLOURS[priority - 1] },
+        })),
+        {
+          type: "line",
+          yAxisIndex: 1,
+          name: t("dashboard.ackMedian"),
+          data: days.map((day) => (day.median_acknowledge_seconds > 0 ? Math.round(day.median_acknowledge_seconds) : null)),
+          connectNulls: true,
+          itemStyle: { color: "#1d4ed8" },
+        },
+      ],
+    };
+  }, [alarms.data, t]);
 
   const groups = useMemo(
     () => figuresBy(shown.devices.data?.rows ?? [], shown.units.data?.rows ?? []),
@@ -139,7 +177,7 @@ export function DashboardPage() {
           data: openByPriority.map((value, index) => ({
             value,
             name: t(`priority.${index + 1}` as "priority.1"),
-            itemStyle: { color: ["#cf1322", "#fa541c", "#faad14", "#8c8c8c"][index] },
+            itemStyle: { color: PRIORITY_COLOURS[index] },
           })),
         },
       ],
@@ -246,6 +284,11 @@ export function DashboardPage() {
                 ...choices.map((f) => ({ title: t(FIGURES[f].label), dataIndex: f, align: "right" as const, render: cell(f) })),
               ]}
             />
+          </Card>
+        </Col>
+        <Col xs={24} lg={15}>
+          <Card title={t("dashboard.alarmTrend", { days: TREND_DAYS })}>
+            <EChart option={trendOption} label={t("dashboard.alarmTrend", { days: TREND_DAYS })} />
           </Card>
         </Col>
         <Col xs={24} lg={9}>
