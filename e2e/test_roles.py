@@ -48,6 +48,7 @@ PATH_VALUES |= dict.fromkeys(
         "device_id",
         "alarm_id",
         "silence_id",
+        "assessment_id",
     ),
     "00000000-0000-4000-8000-000000000000",
 )

@@ -193,6 +193,19 @@ def test_the_demo_unit_submits_a_self_assessment_once_per_review(
     bad = {**body, "items": [{"indicator": "drills", "points": 99}]}
     problem = assert_problem(api.post(url, json=bad, headers=tokens.bearer("security-chief-demo")), 400)
     assert {e["pointer"] for e in problem["errors"]} >= {"/items/0/points"}
+    if first.status_code == 201:
+        # 联合创建: the unit's police review it, once; police elsewhere never learn it exists.
+        review = f"/api/v1/self-assessments/{first.json()['id']}/review"
+        agree = {"decision": "agree", "note": "经核查属实"}
+        assert_problem(api.post(review, json=agree, headers=tokens.bearer("police-dalian")), 404)
+        assert_problem(
+            api.post(review, json={"decision": "adjust"}, headers=tokens.bearer("police-heping")), 400
+        )
+        reviewed = api.post(review, json=agree, headers=tokens.bearer("police-heping"))
+        assert reviewed.status_code == 200, reviewed.text
+        assert reviewed.json()["state"] == "agreed"
+        assert reviewed.json()["reviewed_by"]
+        assert_problem(api.post(review, json=agree, headers=tokens.bearer("police-heping")), 409)
 
 
 def test_a_real_robbery_vetoes_a_units_grade_at_once(api: httpx.Client, tokens: TokenBook) -> None:

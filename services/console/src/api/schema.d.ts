@@ -620,6 +620,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/self-assessments/{assessment_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Review a unit's self-assessment
+         * @description Police of the unit's jurisdiction or its sector's regulator agree, or adjust indicators with reasons;
+         *     once. 404 outside the caller's scope.
+         */
+        post: operations["review_self_assessment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/lookup": {
         parameters: {
             query?: never;
@@ -1649,6 +1670,21 @@ export interface components {
             subject: string | null;
             /** Unit */
             unit: string | null;
+        };
+        /**
+         * AdjustmentIn
+         * @description The reviewer's points for one indicator, and why.
+         */
+        AdjustmentIn: {
+            /**
+             * Indicator
+             * @example drills
+             */
+            indicator: string;
+            /** Points */
+            points: number;
+            /** Reason */
+            reason: string;
         };
         /**
          * AdjustmentRead
@@ -4558,6 +4594,12 @@ export interface components {
          */
         ResponsibleRole: "first_responsible" | "co_responsible";
         /**
+         * ReviewDecision
+         * @description agree: the unit's points stand; adjust: the reviewer's points replace some, each with its reason.
+         * @enum {string}
+         */
+        ReviewDecision: "agree" | "adjust";
+        /**
          * Role
          * @description The realm roles of the platform.
          * @enum {string}
@@ -4754,6 +4796,20 @@ export interface components {
             submitted_by: string | null;
             /** Uscc */
             uscc: string | null;
+        };
+        /**
+         * SelfAssessmentReview
+         * @description Police or the sector's regulator review a submitted self-assessment (联合创建).
+         */
+        SelfAssessmentReview: {
+            /**
+             * Adjustments
+             * @description Only with `adjust`: at least one.
+             */
+            adjustments?: components["schemas"]["AdjustmentIn"][] | null;
+            decision: components["schemas"]["ReviewDecision"];
+            /** Note */
+            note?: string | null;
         };
         /**
          * Severity
@@ -8589,6 +8645,114 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfAssessmentRead"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (each in `errors`, with its JSON pointer). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (see the WWW-Authenticate header). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or it lies outside the caller's scope). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the gateway accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service, the signing keys or the audit trail is unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    review_self_assessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The self-assessment's id (UUID). */
+                assessment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelfAssessmentReview"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -38,6 +38,8 @@ QUERIES: list[tuple[Descriptor, type[BaseModel], set[str]]] = [
     (scoring_pb2.GetScoreRequest.DESCRIPTOR, schemas.ScoreQuery, {"uscc"}),
     (scoring_pb2.ListRankingsRequest.DESCRIPTOR, schemas.RankingQuery, {"page_size"}),
     (scoring_pb2.SubmitSelfAssessmentRequest.DESCRIPTOR, schemas.SelfAssessmentCreate, {"uscc"}),
+    (scoring_pb2.ReviewSelfAssessmentRequest.DESCRIPTOR, schemas.SelfAssessmentReview, {"id"}),
+    (scoring_pb2.Adjustment.DESCRIPTOR, schemas.AdjustmentIn, set()),
     (scoring_pb2.ClaimedPoints.DESCRIPTOR, schemas.ClaimedPointsIn, set()),
 ]
 
@@ -66,6 +68,7 @@ def test_each_query_has_the_fields_of_its_request_but_those_from_elsewhere(
 ENUMS: list[tuple[EnumDescriptor, type[StrEnum]]] = [
     (scoring_pb2.Grade.DESCRIPTOR, schemas.Grade),
     (scoring_pb2.AssessmentState.DESCRIPTOR, schemas.AssessmentState),
+    (scoring_pb2.ReviewDecision.DESCRIPTOR, schemas.ReviewDecision),
 ]
 
 

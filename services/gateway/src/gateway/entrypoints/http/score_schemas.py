@@ -224,3 +224,32 @@ class SelfAssessmentCreate(BaseModel):
     period: Period
     items: list[ClaimedPointsIn] = Field(min_length=1, max_length=MAX_INDICATORS)
     note: str | None = Field(default=None, max_length=MAX_NOTE_LENGTH)
+
+
+class ReviewDecision(StrEnum):
+    """agree: the unit's points stand; adjust: the reviewer's points replace some, each with its reason."""
+
+    AGREE = "agree"
+    ADJUST = "adjust"
+
+
+class AdjustmentIn(BaseModel):
+    """The reviewer's points for one indicator, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    indicator: str = Field(min_length=1, max_length=MAX_INDICATOR_LENGTH, examples=["drills"])
+    points: float = Field(ge=0, le=100)
+    reason: str = Field(min_length=1, max_length=MAX_NOTE_LENGTH)
+
+
+class SelfAssessmentReview(BaseModel):
+    """Police or the sector's regulator review a submitted self-assessment (联合创建)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: ReviewDecision
+    adjustments: list[AdjustmentIn] | None = Field(
+        default=None, max_length=MAX_INDICATORS, description="Only with `adjust`: at least one."
+    )
+    note: str | None = Field(default=None, max_length=MAX_NOTE_LENGTH)

@@ -29,6 +29,7 @@ from gateway.entrypoints.http.score_schemas import (
     ScoreRead,
     SelfAssessmentCreate,
     SelfAssessmentRead,
+    SelfAssessmentReview,
 )
 from neibao.scoring.v1 import scoring_pb2, scoring_pb2_grpc
 from neibao_identity import Role
@@ -40,6 +41,8 @@ SAFE_UNIT_SCORING: Final = "safe-unit-scoring"
 READERS: Final = (Role.POLICE, Role.REGULATOR, Role.PROVINCE_ADMIN, Role.UNIT_SECURITY)
 # 联合创建: the unit's own security staff assess; police and the sector's regulator review.
 ASSESSORS: Final = (Role.UNIT_SECURITY,)
+REVIEWERS: Final = (Role.POLICE, Role.REGULATOR)
+AssessmentId = Annotated[str, Path(max_length=36, description="The self-assessment's id (UUID).")]
 
 UsccPath = Annotated[
     str,
@@ -142,3 +145,26 @@ async def create_self_assessment(
     )
     answer = await services.call(scoring_service(services).SubmitSelfAssessment, request, caller)
     return message_response(answer.assessment, status_code=201)
+
+
+@router.post(
+    "/self-assessments/{assessment_id}/review",
+    summary="Review a unit's self-assessment",
+    operation_id="review_self_assessment",
+    response_model=SelfAssessmentRead,
+    responses=problem_responses(404, 409, 502),
+)
+async def review_self_assessment(
+    assessment_id: AssessmentId,
+    body: SelfAssessmentReview,
+    caller: Annotated[Caller, require_roles(*REVIEWERS)],
+    services: Services,
+) -> Response:
+    """Police of the unit's jurisdiction or its sector's regulator agree, or adjust indicators with reasons;
+    once. 404 outside the caller's scope."""
+    request = from_rest(
+        {**body.model_dump(mode="json", exclude_none=True), "id": assessment_id},
+        scoring_pb2.ReviewSelfAssessmentRequest,
+    )
+    answer = await services.call(scoring_service(services).ReviewSelfAssessment, request, caller)
+    return message_response(answer.assessment)
