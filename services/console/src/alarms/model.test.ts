@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { applyEvent, deadlineMissed, siteFindings, sortRows, type AlarmRow } from "./model";
 
 const row = (id: string, priority: number, status: string, receivedAt: string): AlarmRow => ({
-  id, uscc: "91210102MA0LN001X3", unitName: "单位", kind: "panic", priority, status, occurredAt: receivedAt, receivedAt, description: null, routes: [],
+  id, uscc: "91210102MA0LN001X3", unitName: "单位", kind: "panic", priority, status, occurredAt: receivedAt, receivedAt, description: null, silenceId: null, routes: [],
 });
 
 describe("live alarm events", () => {

@@ -11,6 +11,8 @@ export interface AlarmRow {
   occurredAt: string | null;
   receivedAt: string | null;
   description: string | null;
+  /** The silence that suppressed it: shown, but it rings nobody's bell. */
+  silenceId: string | null;
   /** What the row tells of each route: what the party found, whether it let its deadline pass. */
   routes: RouteState[];
 }
@@ -35,6 +37,7 @@ export interface AlarmEventData {
   status?: string | null;
   occurred_at?: string | null;
   received_at?: string | null;
+  silence_id?: string | null;
   change?: ({ description?: string | null } & RouteChange) | null;
 }
 
@@ -59,6 +62,7 @@ export function rowFromAlarm(alarm: AlarmRead): AlarmRow {
     occurredAt: alarm.occurred_at,
     receivedAt: alarm.received_at,
     description: alarm.description,
+    silenceId: alarm.silence_id ?? null,
     routes: alarm.routes.map(routeState),
   };
 }
@@ -87,6 +91,7 @@ export function applyEvent(rows: AlarmRow[], data: AlarmEventData): { rows: Alar
     occurredAt: data.occurred_at ?? null,
     receivedAt: data.received_at ?? null,
     description: data.change?.description ?? null,
+    silenceId: data.silence_id ?? null,
     routes: changedRoutes(data),
   };
   return { rows: [added, ...rows], added };

@@ -85,6 +85,28 @@ describe("the alarm desk", () => {
     expect(await screen.findByText("操作成功")).toBeInTheDocument();
   });
 
+  it("lists a suppressed priority-1 alarm as suppressed, without the cue", async () => {
+    const silenced = { ...RAISED, data: { ...RAISED.data, id: "quiet", silence_id: "s-1", change: { description: "检修中一键报警" } } };
+    const gateway = fakeGateway({
+      "GET /api/v1/alarms": json({ items: [], next_cursor: null }),
+      "GET /api/v1/alarms/stream": () => liveStream([frame("0-9", silenced)]),
+    });
+    vi.stubGlobal("fetch", gateway.fetch);
+    render(
+      <Harness fetch={gateway.fetch} path="/alarms">
+        <AlarmDeskPage />
+      </Harness>,
+    );
+    const row = await waitFor(() => {
+      const found = document.querySelector("[data-alarm-id='quiet']") as HTMLElement | null;
+      expect(found).not.toBeNull();
+      return found!;
+    });
+    expect(within(row).getByText("静默")).toBeInTheDocument();
+    expect(row).not.toHaveClass("alarm-p1-flash");
+    expect(screen.queryByText(/新的一级报警/)).not.toBeInTheDocument();
+  });
+
   it("lets the security office acknowledge with what it found on site, and shows each party's finding and missed deadline", async () => {
     const routes = [
       { id: "r1", party: "police_station", target: "210102001", role: "respond", reason: "辖区派出所", rule_id: null, rules_version: "1",

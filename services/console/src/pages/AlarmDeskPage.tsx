@@ -291,7 +291,8 @@ export function AlarmDeskPage() {
       const { rows: next, added } = applyEvent(current, data);
       if (added && !seen.current.has(added.id)) {
         seen.current.add(added.id);
-        if (added.priority === 1 && OPEN_STATUSES.has(added.status ?? "received")) {
+        // A suppressed alarm is listed as such, without the priority-1 cue (a silence was approved for it).
+        if (added.priority === 1 && !added.silenceId && OPEN_STATUSES.has(added.status ?? "received")) {
           setFlash(added);
           setFlashing((ids) => new Set(ids).add(added.id));
           cue.current.play();
@@ -411,7 +412,16 @@ export function AlarmDeskPage() {
               { title: t("alarms.priority"), dataIndex: "priority", width: 70, render: (p: number) => <PriorityTag priority={p} /> },
               { title: t("alarms.kind"), dataIndex: "kind", render: (v: string | null) => label("alarm_kind", v) },
               { title: t("alarms.unit"), dataIndex: "unitName", render: (v: string | null, row) => v ?? row.uscc },
-              { title: t("alarms.status"), dataIndex: "status", render: (v: string | null) => <Tag>{label("alarm_status", v)}</Tag> },
+              {
+                title: t("alarms.status"),
+                dataIndex: "status",
+                render: (v: string | null, row: AlarmRow) => (
+                  <Space size={4}>
+                    <Tag>{label("alarm_status", v)}</Tag>
+                    {row.silenceId && <Tag color="default">{label("timeline", "suppressed")}</Tag>}
+                  </Space>
+                ),
+              },
               {
                 title: t("alarms.ackState"),
                 key: "acknowledgement",
