@@ -152,8 +152,9 @@ def states(cfg: StackConfig) -> dict[str, str]:
     return found
 
 
-def shutdown(cfg: StackConfig, timeout: float = 90) -> bool:
-    """Stop every program and supervisord itself; True once it is gone."""
+def shutdown(cfg: StackConfig, timeout: float = 150) -> bool:
+    """Stop every program and supervisord itself; True once it is gone (the services stop together, then the
+    servers in turn, each within its stopwaitsecs: Kafka alone may take a minute on a loaded machine)."""
     running = pid(cfg)
     if running is None:
         return True

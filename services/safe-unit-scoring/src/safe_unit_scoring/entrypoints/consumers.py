@@ -232,10 +232,11 @@ class PendingRescoring:
         self._topic = topic
         self._chunk = chunk
 
-    def run_once(self) -> int:
-        """Rescore every marked unit; how many were rescored."""
+    def run_once(self, stop: threading.Event | None = None) -> int:
+        """Rescore every marked unit (until `stop` is set: the marks left are taken up on the next run); how
+        many were rescored."""
         total = 0
-        while True:
+        while stop is None or not stop.is_set():
             try:
                 done = self._pass(self._chunk)
             except Exception:
@@ -244,6 +245,7 @@ class PendingRescoring:
             total += done
             if done < self._chunk:
                 return total
+        return total
 
     def _pass(self, limit: int) -> int:
         with Session(self._engine) as session, session.begin():
@@ -271,10 +273,10 @@ def run_consumer(
 ) -> None:
     """Poll, apply, rescore the units marked, until `stop` is set; then close the consumer."""
     try:
-        rescoring.run_once()  # marks left by a previous run
+        rescoring.run_once(stop)  # marks left by a previous run
         while not stop.is_set():
             consumer.poll_once(poll_timeout)
-            rescoring.run_once()
+            rescoring.run_once(stop)
     finally:
         consumer.close()
 
