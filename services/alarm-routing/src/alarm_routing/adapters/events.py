@@ -26,7 +26,6 @@ from alarm_routing.domain.events import (
     AlarmRaised,
     AlarmRepeated,
     AlarmResolved,
-    AlarmRouted,
     DomainEvent,
     SilenceChanged,
 )
@@ -43,6 +42,7 @@ EXCHANGE_EVENTS_TOPIC: Final = "neibao.sector-exchange.events.v1"
 SOURCE: Final = "/neibao/alarm-routing"
 
 ALARM_RAISED: Final = "neibao.alarm-routing.alarm.raised.v1"
+# No longer published (alarm.raised carries the routes); still decoded from the stream's history.
 ALARM_ROUTED: Final = "neibao.alarm-routing.alarm.routed.v1"
 ALARM_ACKNOWLEDGED: Final = "neibao.alarm-routing.alarm.acknowledged.v1"
 ALARM_ESCALATED: Final = "neibao.alarm-routing.alarm.escalated.v1"
@@ -137,13 +137,6 @@ def payload(event: AlarmEvent) -> tuple[str, Message]:  # noqa: PLR0911 - one re
                 context=context_to_proto(event.context) if event.context is not None else None,
                 routes=[route_to_proto(r) for r in alarm.routes],
                 rules_version=alarm.rules_version,
-            )
-        case AlarmRouted():
-            return ALARM_ROUTED, events_pb2.AlarmRouted(
-                alarm=summary,
-                routes=[route_to_proto(r) for r in event.routes],
-                rules_version=alarm.rules_version,
-                occurred_at=at,
             )
         case AlarmAcknowledged():
             return ALARM_ACKNOWLEDGED, events_pb2.AlarmAcknowledged(

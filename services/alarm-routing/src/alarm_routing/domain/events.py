@@ -22,15 +22,6 @@ class AlarmRaised:
 
 
 @dataclass(frozen=True, slots=True)
-class AlarmRouted:
-    """An alarm went out on its first routes."""
-
-    alarm: Alarm
-    routes: tuple[Route, ...]
-    occurred_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
 class AlarmAcknowledged:
     """Parties acknowledged."""
 
@@ -110,7 +101,6 @@ class AlarmDeadlineMissed:
 
 AlarmEvent = (
     AlarmRaised
-    | AlarmRouted
     | AlarmRepeated
     | AlarmAcknowledged
     | AlarmEscalated

@@ -114,10 +114,6 @@ class SilenceRepository(abc.ABC):
     async def save(self, silence: Silence) -> None:
         """Write back its state."""
 
-    @abc.abstractmethod
-    async def in_force(self, uscc: str, at: datetime) -> Sequence[Silence]:
-        """The unit's active silences spanning `at`."""
-
 
 class UnitRepository(abc.ABC):
     """The read model of units."""
@@ -131,11 +127,8 @@ class UnitContextRepository(abc.ABC):
     """The read model of what responders need of a unit (its dossier's plans, key parts, people)."""
 
     @abc.abstractmethod
-    async def get(self, uscc: str, *, contacts: bool = True) -> UnitContext:
-        """The unit's context, phones in clear (disclose before answering); empty when nothing is known.
-
-        Without `contacts`, no responsible persons (nothing decrypted).
-        """
+    async def get(self, uscc: str) -> UnitContext:
+        """The unit's context, phones in clear (disclose before answering); empty when nothing is known."""
 
     @abc.abstractmethod
     async def device_key_part(self, uscc: str, device_id: str) -> str:

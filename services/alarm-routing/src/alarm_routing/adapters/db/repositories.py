@@ -664,6 +664,33 @@ FROM (SELECT %(uscc)s::varchar AS uscc) AS q LEFT JOIN unit AS u ON u.uscc = q.u
 )
 
 
+def _plan_summary(  # noqa: PLR0917 - a plan's columns, as both reads select them
+    plan_id: Any, id_: Any, version: int, title: str, scenario: str, effective_on: Any, content: str = ""
+) -> EmergencyPlanSummary:
+    return EmergencyPlanSummary(
+        plan_id=str(plan_id),
+        id=str(id_),
+        version=version,
+        title=title,
+        scenario=scenario,
+        content=content,
+        effective_on=effective_on,
+    )
+
+
+def _key_part_summary(  # noqa: PLR0917 - a key part's columns, as both reads select them
+    id_: Any, name: str, location: str, description: str, measures: Any, device_types: Any
+) -> KeyPartSummary:
+    return KeyPartSummary(
+        id=str(id_),
+        name=name,
+        location=location,
+        description=description,
+        protection_measures=tuple(measures or ()),
+        required_device_types=tuple(device_types or ()),
+    )
+
+
 async def read_intake_facts(
     driver: AsyncConnectionGetter, uscc: str, device_id: str, at: datetime
 ) -> IntakeFacts:
@@ -679,23 +706,8 @@ async def read_intake_facts(
             await rows.execute(_IN_FORCE_SQL.sql, _IN_FORCE_SQL.params({"uscc": uscc, "at": at}))
             silences = [_silence(found) for found in await rows.fetchall()]
     context = UnitContext(
-        emergency_plans=tuple(
-            EmergencyPlanSummary(
-                plan_id=str(p[0]), id=str(p[1]), version=p[2], title=p[3], scenario=p[4], effective_on=p[5]
-            )
-            for p in plans or ()
-        ),
-        key_parts=tuple(
-            KeyPartSummary(
-                id=str(k[0]),
-                name=k[1],
-                location=k[2],
-                description=k[3],
-                protection_measures=tuple(k[4] or ()),
-                required_device_types=tuple(k[5] or ()),
-            )
-            for k in parts or ()
-        ),
+        emergency_plans=tuple(_plan_summary(*p) for p in plans or ()),
+        key_parts=tuple(_key_part_summary(*k) for k in parts or ()),
     )
     return IntakeFacts(UnitFacts(*row[:7]) if known else None, silences, context, device_part or "")
 
@@ -713,8 +725,8 @@ class SqlUnitContextRepository(UnitContextRepository):
         self._personal_data = personal_data
         self._driver = driver or AsyncConnectionGetter(session)
 
-    async def get(self, uscc: str, *, contacts: bool = True) -> UnitContext:
-        """The unit's current plans, key parts and (with `contacts`) responsible persons."""
+    async def get(self, uscc: str) -> UnitContext:
+        """The unit's current plans, key parts and responsible persons."""
         key = {"uscc": uscc}
         connection = await self._driver()
         async with connection.cursor(row_factory=namedtuple_row) as cursor:
@@ -722,34 +734,19 @@ class SqlUnitContextRepository(UnitContextRepository):
             parts: list[Any] = await (
                 await cursor.execute(_KEY_PARTS_SQL.sql, _KEY_PARTS_SQL.params(key))
             ).fetchall()
-            people: list[Any] = (
-                await (await cursor.execute(_PEOPLE_SQL.sql, _PEOPLE_SQL.params(key))).fetchall()
-                if contacts
-                else []
-            )
+            people: list[Any] = await (
+                await cursor.execute(_PEOPLE_SQL.sql, _PEOPLE_SQL.params(key))
+            ).fetchall()
         return UnitContext(
             emergency_plans=tuple(
-                EmergencyPlanSummary(
-                    plan_id=str(row.plan_id),
-                    id=str(row.id),
-                    version=row.version,
-                    title=row.title,
-                    scenario=row.scenario,
-                    content=row.content,
-                    effective_on=row.effective_on,
-                )
-                for row in plans
+                _plan_summary(r.plan_id, r.id, r.version, r.title, r.scenario, r.effective_on, r.content)
+                for r in plans
             ),
             key_parts=tuple(
-                KeyPartSummary(
-                    id=str(row.id),
-                    name=row.name,
-                    location=row.location,
-                    description=row.description,
-                    protection_measures=tuple(row.protection_measures),
-                    required_device_types=tuple(row.required_device_types),
+                _key_part_summary(
+                    r.id, r.name, r.location, r.description, r.protection_measures, r.required_device_types
                 )
-                for row in parts
+                for r in parts
             ),
             responsible_persons=tuple(
                 ResponsibleContact(
@@ -918,10 +915,3 @@ class SqlSilenceRepository(SilenceRepository):
                 "cancelled_at": silence.cancelled_at,
             },
         )
-
-    async def in_force(self, uscc: str, at: datetime) -> Sequence[Silence]:
-        """The unit's active silences spanning `at`."""
-        connection = await self._driver()
-        async with connection.cursor(row_factory=namedtuple_row) as cursor:
-            await cursor.execute(_IN_FORCE_SQL.sql, _IN_FORCE_SQL.params({"uscc": uscc, "at": at}))
-            return [_silence(row) for row in await cursor.fetchall()]
