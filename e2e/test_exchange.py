@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from kafka import KafkaConsumer, TopicPartition
 from stdnum.cn import ric
 
+from neibao.audit.v1.audit_pb2 import DISCLOSURE_MASKED, PERSONAL_DATA_KIND_RESIDENT_ID
 from neibao.sectorexchange.v1.events_pb2 import EarlyWarningRaised, RecordsAccepted
 from neibao_messaging import PayloadRegistry, decode
 from neibao_testkit import StackEndpoints
@@ -32,6 +33,7 @@ from neibao_testkit.plugin import KeycloakTokens
 from .conftest import TokenBook
 from .support import DEMO_POSTAL, DEMO_UNIT, SECTOR_CLIENT, SECTOR_SECRET, assert_problem
 from .test_alarms import ALARMS, StreamReader, wait_for
+from .test_dossier import AuditTap
 
 EXCHANGE = "/api/v1/exchange"
 SHIPMENTS = f"{EXCHANGE}/postal/shipments"
@@ -490,3 +492,121 @@ def test_figures_show_the_three_100_percent_per_site_in_scope(api: httpx.Client,
     assert_problem(api.get(f"{SHIPMENTS}/figures", headers=tokens.bearer(SECTOR_CLIENT)), 403)
     bad = api.get(f"{SHIPMENTS}/figures", params={"group_by": "unit"}, headers=tokens.bearer("admin"))
     assert [e["pointer"] for e in assert_problem(bad, 400)["errors"]] == ["/group_by"]
+
+
+@pytest.fixture
+def audit_tap(kafka: StackEndpoints) -> Iterator[AuditTap]:
+    tap = AuditTap(kafka.kafka_bootstrap)
+    yield tap
+    tap.close()
+
+
+def test_police_find_a_persons_shipments_by_the_id_number(
+    api: httpx.Client, tokens: TokenBook, audit_tap: AuditTap
+) -> None:
+    run = uuid.uuid4().hex[:10]
+    person = fresh_resident_id()  # of 和平区: nobody else's shipments name them
+    records = [
+        shipment(f"E2E{run}S0", sender_id_number=person),
+        shipment(f"E2E{run}S1"),
+        shipment(f"E2E{run}S2", sender_id_number=person, site_region_code="210202"),
+    ]
+    answer = api.post(
+        SHIPMENTS,
+        json={"batch_id": f"e2e-search-{run}", "records": records},
+        headers=tokens.bearer(SECTOR_CLIENT),
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["accepted"] == 3
+
+    request_ids: list[str] = []
+
+    def search(principal: str, number: str = person) -> httpx.Response:
+        request_ids.append(f"e2e-search-{uuid.uuid4().hex[:12]}")
+        headers = {**tokens.bearer(principal), "X-Request-ID": request_ids[-1]}
+        return api.post(f"{SHIPMENTS}/records/search", json={"id_number": number}, headers=headers)
+
+    heping = search("police-heping")
+    assert heping.status_code == 200, heping.text
+    (found,) = heping.json()["items"]
+    assert found["fields"]["waybill_no"] == f"E2E{run}S0"
+    assert found["fields"]["sender_id_number"] == f"{person[:6]}********{person[-4:]}"
+    assert heping.json()["disclosure"] == "masked"
+    assert person not in heping.text
+    assert {r["fields"]["waybill_no"] for r in search("admin").json()["items"]} == {
+        f"E2E{run}S0",
+        f"E2E{run}S2",
+    }
+    assert [r["fields"]["waybill_no"] for r in search("police-dalian").json()["items"]] == [f"E2E{run}S2"]
+    nobody = search("police-heping", fresh_resident_id())
+    assert nobody.json()["items"] == []
+    # Every search is audited before it answers, one that finds nothing too (and the number is not kept).
+    audited = audit_tap.records_of(set(request_ids))
+    first, last = audited[request_ids[0]], audited[request_ids[-1]]
+    assert (first.actor.name, first.operation, first.record_count) == (
+        "police-heping",
+        "search_by_resident_id",
+        1,
+    )
+    assert first.resource == f"{SHIPMENTS}/records/search"
+    assert first.disclosure == DISCLOSURE_MASKED
+    assert PERSONAL_DATA_KIND_RESIDENT_ID in first.kinds
+    assert last.record_count == 0
+    assert all(person not in str(record) for record in audited.values())
+    for principal in ("regulator-postal", "security-chief-demo", SECTOR_CLIENT):
+        assert_problem(search(principal), 403)
+    bad = assert_problem(search("police-heping", person[:-1] + ("0" if person[-1] != "0" else "1")), 400)
+    assert [e["pointer"] for e in bad["errors"]] == ["/id_number"]
+
+
+def test_submitter_health_in_each_readers_scope(api: httpx.Client, tokens: TokenBook) -> None:
+    run = uuid.uuid4().hex[:10]
+    answer = api.post(
+        SHIPMENTS,
+        json={"batch_id": f"e2e-health-{run}", "records": [shipment(f"E2E{run}H0")]},
+        headers=tokens.bearer(SECTOR_CLIENT),
+    )
+    assert answer.status_code == 200, answer.text
+
+    def clients(principal: str, **params: str) -> dict[str, dict[str, Any]]:
+        response = api.get(f"{EXCHANGE}/submitters", params=params, headers=tokens.bearer(principal))
+        assert response.status_code == 200, response.text
+        return {item["client_id"]: item for item in response.json()["items"]}
+
+    postal = clients("regulator-postal")
+    assert set(postal) == {SECTOR_CLIENT}
+    ours = postal[SECTOR_CLIENT]
+    assert (ours["organisation"], ours["sector"], ours["datasets"]) == (
+        DEMO_POSTAL,
+        "postal",
+        ["postal/shipments"],
+    )
+    assert ours["batches_24h"] >= 1
+    assert ours["records_24h"] >= 1
+    assert ours["status"] in {"healthy", "failing"}
+    last = datetime.fromisoformat(ours["last_batch_at"])
+    assert datetime.now(UTC) - last < timedelta(minutes=5)
+    assert set(clients("admin")) == {SECTOR_CLIENT, COMMERCE_CLIENT}
+    assert set(clients("admin", sector="commerce")) == {COMMERCE_CLIENT}
+    assert set(clients("police-dalian")) == {SECTOR_CLIENT}
+    assert clients("regulator-commerce-dalian") == {}
+    for principal in ("security-chief-demo", SECTOR_CLIENT):
+        assert_problem(api.get(f"{EXCHANGE}/submitters", headers=tokens.bearer(principal)), 403)
+
+
+def test_figures_by_receipt_day(api: httpx.Client, tokens: TokenBook) -> None:
+    response = api.get(
+        f"{SHIPMENTS}/figures", params={"group_by": "day"}, headers=tokens.bearer("regulator-postal")
+    )
+    assert response.status_code == 200, response.text
+    page = response.json()
+    days = [item["day"] for item in page["items"]]
+    assert days == sorted(days)
+    assert all(page["since"] <= day <= page["until"] for day in days)
+    assert all(item["organisation"] is None for item in page["items"])
+    for warning in page["warnings"]:
+        assert warning["count"] >= 1
+        assert warning["rule_id"].startswith("express-")
+        assert warning["last_raised_at"]
+    dalian = api.get(f"{SHIPMENTS}/figures", headers=tokens.bearer("regulator-commerce-dalian"))
+    assert dalian.json()["warnings"] == []

@@ -4,7 +4,8 @@ route makes of a message validates against it (rates that do not apply are null,
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
+from google.protobuf.descriptor import Descriptor
+from pydantic import BaseModel, ValidationError
 
 from gateway.entrypoints.http import exchange_schemas as schemas
 from gateway.entrypoints.http.routes.exchange import _figures
@@ -36,3 +37,18 @@ def test_rates_that_do_not_apply_are_null() -> None:
 def test_a_bad_figure_query_is_refused(query: dict[str, str]) -> None:
     with pytest.raises(ValidationError):
         schemas.ExchangeFigureQuery.model_validate(query)
+
+
+@pytest.mark.parametrize(
+    ("message", "model"),
+    [
+        (exchange_pb2.SubmitterHealth.DESCRIPTOR, schemas.SubmitterHealthRead),
+        (exchange_pb2.ListSubmittersResponse.DESCRIPTOR, schemas.SubmitterHealthList),
+        (exchange_pb2.WarningCount.DESCRIPTOR, schemas.WarningCountRead),
+    ],
+    ids=lambda item: getattr(item, "name", ""),
+)
+def test_the_submitter_health_models_have_every_proto_field(
+    message: Descriptor, model: type[BaseModel]
+) -> None:
+    assert {field.name for field in message.fields} == set(model.model_fields)

@@ -48,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     downgrade = sub.add_parser("downgrade", help="downgrade the database (alembic)")
     downgrade.add_argument("revision")
     sub.add_parser("retention", help="make the coming months' partitions, delete expired records (daily)")
+    sub.add_parser("housekeeper", help="the retention job at start, then daily, until SIGTERM")
     export = sub.add_parser("export-log", help="print the message log as JSON lines")
     export.add_argument("--after", type=int, default=0, help="from the entry after this sequence")
     check = sub.add_parser("verify-receipt", help="check a receipt against one's own copy of the batch")
@@ -75,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             bootstrap.migrate(url, args.revision)
         case "downgrade":
             bootstrap.downgrade(url, args.revision)
+        case "housekeeper":
+            return bootstrap.housekeeper(settings)
         case "retention":
             report = bootstrap.retention(settings)
             print(json.dumps(dataclasses.asdict(report), ensure_ascii=False, sort_keys=True))

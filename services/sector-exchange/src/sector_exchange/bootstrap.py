@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from neibao_identity import AuthInterceptor, JwksCache, TokenVerifier
 from neibao_messaging import relay as messaging_relay
+from neibao_runtime import configure_logging, stop_event_on_signals
 from neibao_runtime import serve as run_grpc_server
 from sector_exchange.adapters.db.partitions import SqlPartitionStore
 from sector_exchange.adapters.db.personal_data import PersonalDataCipher
@@ -52,6 +54,7 @@ def exchange_for(engine: AsyncEngine, settings: Settings) -> Exchange:
         public_keys=signer.public_keys(),
         rules=load_rules(settings.early_warning_rules_file),
         hash_algorithm=settings.hash_algorithm,
+        failing_rejection_rate=settings.failing_rejection_rate,
     )
 
 
@@ -124,6 +127,24 @@ def retention(settings: Settings, now: datetime | None = None) -> RetentionRepor
         )
     finally:
         engine.dispose()
+
+
+def housekeeper(settings: Settings) -> int:
+    """The retention job at start and then every `retention_interval_seconds` until SIGTERM (where no
+    scheduler runs it: the local stack, compose; Kubernetes runs `retention` as a CronJob instead)."""
+    configure_logging(settings.service_name, settings.log_level)
+    stop = stop_event_on_signals()
+    while not stop.is_set():
+        try:
+            report = retention(settings)
+        except Exception:
+            # Nothing half-done stays: each partition is made or dropped in its own statement.
+            log.exception("the retention run failed; trying again in five minutes")
+            stop.wait(300)
+            continue
+        log.info("retention: %s", dataclasses.asdict(report))
+        stop.wait(settings.retention_interval_seconds)
+    return 0
 
 
 def relay(settings: Settings) -> int:

@@ -13,6 +13,7 @@ from neibao_privacy import PrivacyKeys
 from neibao_runtime import ServiceSettings
 from sector_exchange.adapters.events import RECORDS_TOPIC, TOPIC
 from sector_exchange.adapters.signing import ReceiptSigner, parse_keyring
+from sector_exchange.domain.health import FAILING_REJECTION_RATE
 
 PREFIX = "NEIBAO_SECTOR_EXCHANGE_"
 
@@ -53,6 +54,8 @@ class Settings(ServiceSettings):
     early_warning_rules_file: Path | None = None
     # Days each dataset is kept (a YAML like the packaged retention.yaml; the packaged one if unset).
     retention_file: Path | None = None
+    # The housekeeper's pause between retention runs (daily; it also runs at start).
+    retention_interval_seconds: float = Field(default=86_400.0, ge=60, le=7 * 86_400)
     # Personal-data keys, stack-wide names (see neibao_privacy.PrivacyKeys): every service indexes a
     # resident ID the same way. No defaults: the exchange does not start without them.
     pii_keys: SecretStr = Field(validation_alias=_env("PII_KEYS"))
@@ -66,6 +69,8 @@ class Settings(ServiceSettings):
     # The hash of new batches and message-log entries: sha256 or sm3 (GB/T 32905). Each hash names its
     # algorithm, so switching keeps earlier receipts and the chain verifiable.
     hash_algorithm: Literal["sha256", "sm3"] = "sha256"
+    # Submitter health: a feed rejecting more than this share of a week's records is failing.
+    failing_rejection_rate: float = Field(default=FAILING_REJECTION_RATE, gt=0, lt=1)
 
     @field_validator("keycloak_url")
     @classmethod

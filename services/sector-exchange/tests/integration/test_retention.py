@@ -4,6 +4,11 @@ own period, months past every period dropped whole, run as `python -m sector_exc
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -97,3 +102,42 @@ def test_the_command_line_runs_the_job(
     report = json.loads(capsys.readouterr().out)
     assert set(report) == {"created", "dropped", "deleted"}
     assert set(report["deleted"]) == set(load_retention().days)
+
+
+def test_the_housekeeper_runs_the_job_at_start_and_stops_on_sigterm(running: Running) -> None:
+    env = {
+        **os.environ,
+        "NEIBAO_SECTOR_EXCHANGE_DATABASE_URL": running.database_url,
+        "NEIBAO_KAFKA_BOOTSTRAP": running.settings.kafka_bootstrap,
+        "NEIBAO_KEYCLOAK_URL": running.settings.keycloak_url,
+        "NEIBAO_PII_KEYS": running.settings.pii_keys.get_secret_value(),
+        "NEIBAO_PII_ACTIVE_KEY": running.settings.pii_active_key,
+        "NEIBAO_PII_INDEX_KEY": running.settings.pii_index_key.get_secret_value(),
+        "NEIBAO_SECTOR_EXCHANGE_SIGNING_KEYS": running.settings.signing_keys.get_secret_value(),
+        "NEIBAO_SECTOR_EXCHANGE_SIGNING_ACTIVE_KEY": running.settings.signing_active_key,
+    }
+    running.execute("DROP TABLE IF EXISTS " + _next_month_partition(running))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sector_exchange", "housekeeper"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while _next_month_partition(running) not in partitions(running) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _next_month_partition(running) in partitions(running)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _next_month_partition(_running: Running) -> str:
+    """Next month's partition, which the retention job makes ahead."""
+    following = datetime.now(UTC).replace(day=1) + timedelta(days=32)
+    return f"record_y{following.year:04d}m{following.month:02d}"

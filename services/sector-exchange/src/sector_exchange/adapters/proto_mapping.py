@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Final
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from neibao.sectorexchange.v1 import exchange_pb2
-from sector_exchange.domain.figures import FigureRow
+from sector_exchange.domain.figures import FigureRow, WarningCount
+from sector_exchange.domain.health import FeedStatus, SubmitterHealth
 from sector_exchange.domain.model import Batch, StoredRecord
 from sector_exchange.domain.receipts import Receipt
 from sector_exchange.domain.validation import Rejection
@@ -84,9 +86,53 @@ def record_to_proto(record: StoredRecord) -> exchange_pb2.Record:
 def figures_to_proto(row: FigureRow) -> exchange_pb2.Figures:
     """One group's counts and the rates that apply (the others left unset)."""
     message = exchange_pb2.Figures(
-        organisation=row.organisation, site=row.site, jurisdiction=row.jurisdiction, **row.counts.as_dict()
+        organisation=row.organisation,
+        site=row.site,
+        jurisdiction=row.jurisdiction,
+        day=row.day.isoformat() if row.day else "",
+        **row.counts.as_dict(),
     )
     for name, value in row.rates().items():
         if value is not None:
             setattr(message, name, value)
     return message
+
+
+STATUSES: Final = {
+    FeedStatus.HEALTHY: exchange_pb2.SUBMITTER_STATUS_HEALTHY,
+    FeedStatus.LATE: exchange_pb2.SUBMITTER_STATUS_LATE,
+    FeedStatus.FAILING: exchange_pb2.SUBMITTER_STATUS_FAILING,
+}
+
+
+def submitter_health_to_proto(health: SubmitterHealth) -> exchange_pb2.SubmitterHealth:
+    """A submitter and its feed's health (rates and the last batch left unset when there are none)."""
+    submitter, activity = health.submitter, health.activity
+    message = exchange_pb2.SubmitterHealth(
+        client_id=submitter.client_id,
+        organisation=submitter.organisation,
+        name=submitter.name,
+        sector=submitter.sector,
+        datasets=sorted(submitter.datasets),
+        batches_24h=activity.batches_24h,
+        records_24h=activity.records_24h,
+        batches_7d=activity.batches_7d,
+        records_7d=activity.records_7d,
+        rejected_7d=activity.rejected_7d,
+        status=STATUSES[health.status],
+        expected_interval_hours=submitter.expected_interval_hours,
+    )
+    if activity.last_batch_at is not None:
+        message.last_batch_at.FromDatetime(activity.last_batch_at.astimezone(UTC))
+    if health.rejection_rate is not None:
+        message.rejection_rate = health.rejection_rate
+    if health.late_rate is not None:
+        message.late_rate = health.late_rate
+    return message
+
+
+def warning_count_to_proto(warning: WarningCount) -> exchange_pb2.WarningCount:
+    """One rule's count of early warnings."""
+    return exchange_pb2.WarningCount(
+        rule_id=warning.rule_id, count=warning.count, last_raised_at=timestamp(warning.last_raised_at)
+    )

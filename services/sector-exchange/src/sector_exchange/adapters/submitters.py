@@ -13,6 +13,13 @@ from sector_exchange.domain.datasets import DATASETS
 from sector_exchange.domain.submitters import Submitter, SubmitterRegistry
 
 
+def _interval(entry: dict[str, Any]) -> int:
+    hours = entry.get("expected_interval_hours", 24)
+    if not isinstance(hours, int) or not 1 <= hours <= 24 * 31:
+        raise ValueError(f"{entry.get('client_id')}: expected_interval_hours must be 1 to 744")
+    return hours
+
+
 def parse_submitters(document: Any) -> SubmitterRegistry:
     """A registry from the YAML's data; ValueError on anything malformed or unknown."""
     if not isinstance(document, dict) or not isinstance(document.get("submitters"), list):
@@ -33,6 +40,7 @@ def parse_submitters(document: Any) -> SubmitterRegistry:
                 sector=sector,
                 datasets=datasets,
                 name=str(entry.get("name", "")),
+                expected_interval_hours=_interval(entry),
             )
         )
     if len({s.client_id for s in found}) != len(found):

@@ -37,6 +37,7 @@ class Grouping(StrEnum):
     SUBMITTER = "submitter"
     SITE = "site"
     SECTOR = "sector"
+    DAY = "day"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -142,6 +143,8 @@ class FigureRow:
     sector: str
     dataset: str
     counts: Counts = field(default_factory=Counts)
+    # The receipt day, when grouped by day.
+    day: date | None = None
 
     def rates(self) -> dict[str, float | None]:
         """Rejection and late rates; the express and fuel compliance rates for their datasets."""
@@ -162,3 +165,18 @@ class FigureRow:
         if key == COMMERCE_FUEL_SALES.key:
             rates["certificate_rate"] = rate(self.counts.certificate_valid, received)
         return rates
+
+
+@dataclass(frozen=True, slots=True)
+class WarningCount:
+    """How many early warnings one rule raised over a period, and when the last one was."""
+
+    rule_id: str
+    count: int
+    last_raised_at: datetime
+
+
+def receipt_days_span(since: date, until: date) -> tuple[datetime, datetime]:
+    """The instants from the start of `since` to the end of `until` (receipt days, China time)."""
+    start = datetime.combine(since, datetime.min.time(), CHINA_TIME)
+    return start, datetime.combine(until, datetime.min.time(), CHINA_TIME) + timedelta(days=1)

@@ -17,6 +17,13 @@ class Submitter:
     sector: str
     datasets: frozenset[str]
     name: str = ""
+    # How often it is expected to deliver: nothing received for longer makes its feed late.
+    expected_interval_hours: int = 24
+
+    @property
+    def division(self) -> str:
+        """The division it is registered in (a USCC's characters 3-8), which places it in a scope."""
+        return self.organisation[2:8]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +51,10 @@ class SubmitterRegistry:
 
     def __len__(self) -> int:
         return len(self._by_client)
+
+    def all(self) -> list[Submitter]:
+        """Every registered submitter, by client id."""
+        return sorted(self._by_client.values(), key=lambda s: s.client_id)
 
     def get(self, client_id: str) -> Submitter | None:
         """The submitter registered for a client id."""

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 
 import grpc
@@ -18,6 +19,8 @@ from sector_exchange.adapters.proto_mapping import (
     receipt_to_proto,
     record_to_proto,
     rejections_to_proto,
+    submitter_health_to_proto,
+    warning_count_to_proto,
 )
 from sector_exchange.entrypoints.errors import guarded
 from sector_exchange.service import handlers
@@ -85,6 +88,7 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
                 jurisdiction=request.jurisdiction,
                 limit=request.limit,
                 cursor=request.cursor,
+                id_number=request.id_number,
             )
             return exchange_pb2.ListRecordsResponse(
                 items=[record_to_proto(r) for r in page.items],
@@ -130,7 +134,24 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
                 since=page.since.isoformat(),
                 until=page.until.isoformat(),
                 items=[figures_to_proto(row) for row in page.items],
+                warnings=[warning_count_to_proto(w) for w in page.warnings],
             )
+
+        return await guarded(context, run())
+
+    async def ListSubmitters(
+        self, request: exchange_pb2.ListSubmittersRequest, context: Context
+    ) -> exchange_pb2.ListSubmittersResponse:
+        """Registered submitters in scope and the health of their feeds."""
+
+        async def run() -> exchange_pb2.ListSubmittersResponse:
+            found = await handlers.list_submitters(request.sector, current_principal(), self._exchange)
+            answer = exchange_pb2.ListSubmittersResponse(
+                items=[submitter_health_to_proto(health) for health in found],
+                failing_rejection_rate=self._exchange.failing_rejection_rate,
+            )
+            answer.as_of.FromDatetime(self._exchange.clock().astimezone(UTC))
+            return answer
 
         return await guarded(context, run())
 

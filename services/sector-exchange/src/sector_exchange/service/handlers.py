@@ -6,10 +6,11 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, Protocol
 
+from neibao_codes import validate_resident_id
 from neibao_identity import Principal, Role, Scope, jurisdiction_prefix
 from sector_exchange.domain.datasets import COMMERCE_FUEL_SALES, POSTAL_SHIPMENTS, Dataset, dataset_of
 from sector_exchange.domain.disclosure import masked
@@ -22,7 +23,15 @@ from sector_exchange.domain.early_warnings import (
     shipment_warnings,
 )
 from sector_exchange.domain.errors import BatchConflict, FieldViolation, Forbidden, NotFound, ValidationFailed
-from sector_exchange.domain.figures import FigureRow, Grouping, receipt_day, tally_batch
+from sector_exchange.domain.figures import FigureRow, Grouping, WarningCount, receipt_day, tally_batch
+from sector_exchange.domain.health import (
+    FAILING_REJECTION_RATE,
+    HEALTH_WINDOW,
+    RECENT_WINDOW,
+    FeedActivity,
+    SubmitterHealth,
+    assess,
+)
 from sector_exchange.domain.model import Batch, BatchAccepted, RecordsAccepted, StoredRecord
 from sector_exchange.domain.receipts import (
     GENESIS,
@@ -43,6 +52,8 @@ MAX_RECORDS: Final = 10_000
 DEFAULT_PAGE: Final = 50
 MAX_PAGE: Final = 500
 READERS: Final = frozenset({Role.POLICE, Role.REGULATOR, Role.PROVINCE_ADMIN})
+# Finding a person's records is an investigative act: police only (and the province admin).
+PERSON_SEARCHERS: Final = frozenset({Role.POLICE, Role.PROVINCE_ADMIN})
 NO_RULES: Final = RuleBook(version="none", rules=())
 # Figures cover at most a year at a time, the last week by default.
 MAX_FIGURE_DAYS: Final = 366
@@ -86,6 +97,7 @@ class Exchange:
     rules: RuleBook = NO_RULES
     # "sha256" or "sm3": new batch and log-entry hashes (each names its algorithm; old ones still verify).
     hash_algorithm: str = SHA256
+    failing_rejection_rate: float = FAILING_REJECTION_RATE
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
@@ -336,12 +348,24 @@ async def list_records(
     jurisdiction: str = "",
     limit: int = 0,
     cursor: str = "",
+    id_number: str = "",
 ) -> RecordPage:
-    """A page of a dataset's records in the caller's scope, newest first, personal fields masked."""
+    """A page of a dataset's records in the caller's scope, newest first, personal fields masked; only
+    those naming a resident ID number when one is given (police and the province admin only)."""
     dataset = _dataset(sector, dataset_name)
     if not principal.any_role(*READERS):
         raise Forbidden("only police, regulators and the province admin read sector records")
+    if id_number and not principal.any_role(*PERSON_SEARCHERS):
+        raise Forbidden("only police and the province admin search records by a person's ID number")
     violations: list[FieldViolation] = []
+    resident_id = None
+    if id_number:
+        try:
+            resident_id = validate_resident_id(id_number)
+        except ValueError:
+            violations.append(
+                FieldViolation("id_number", "must be a resident ID number", "INVALID_CHECK_CHARACTER")
+            )
     prefix = None
     if jurisdiction:
         prefix = jurisdiction_prefix(jurisdiction)
@@ -361,6 +385,7 @@ async def list_records(
             jurisdiction_prefix=prefix,
             limit=size + 1,
             before=int(cursor) if cursor else None,
+            resident_id=resident_id,
         )
     page = rows[:size]
     shown = tuple(_masked(dataset, record) for record in page)
@@ -403,6 +428,7 @@ class FigurePage:
     grouping: Grouping
     since: date
     until: date
+    warnings: tuple[WarningCount, ...] = ()
 
 
 def _day(name: str, value: str, violations: list[FieldViolation]) -> date | None:
@@ -424,7 +450,7 @@ async def get_figures(
     try:
         grouping = Grouping(query.grouping or Grouping.SUBMITTER)
     except ValueError:
-        violations.append(FieldViolation("group_by", "one of submitter, site, sector", "UNKNOWN_VALUE"))
+        violations.append(FieldViolation("group_by", "one of submitter, site, sector, day", "UNKNOWN_VALUE"))
         grouping = Grouping.SUBMITTER
     today = receipt_day(exchange.clock())
     until = _day("until", query.until, violations) if query.until else today
@@ -453,4 +479,46 @@ async def get_figures(
             until=until,
             jurisdiction_prefix=prefix,
         )
-    return FigurePage(tuple(rows), grouping, since, until)
+        warnings = await uow.figures.warnings(
+            dataset, Scope.for_principal(principal), since=since, until=until, jurisdiction_prefix=prefix
+        )
+    return FigurePage(tuple(rows), grouping, since, until, tuple(warnings))
+
+
+async def list_submitters(sector: str, principal: Principal, exchange: Exchange) -> list[SubmitterHealth]:
+    """The registered submitters in the caller's scope (by sector, and by the division each is registered
+    in) and the health of their feeds."""
+    if not principal.any_role(*READERS):
+        raise Forbidden("only police, regulators and the province admin read submitter health")
+    scope = Scope.for_principal(principal)
+    shown = [
+        submitter
+        for submitter in exchange.submitters.all()
+        if (not sector or submitter.sector == sector)
+        and scope.allows(
+            jurisdiction=submitter.division, sector=submitter.sector, unit=submitter.organisation
+        )
+    ]
+    now = exchange.clock()
+    organisations = {submitter.organisation for submitter in shown}
+    today = receipt_day(now)
+    async with exchange.unit_of_work() as uow:
+        activity = await uow.batches.activity(
+            organisations, recent_since=now - RECENT_WINDOW, since=now - HEALTH_WINDOW
+        )
+        late = await uow.figures.late(
+            organisations, since=today - (HEALTH_WINDOW - timedelta(days=1)), until=today
+        )
+    found = []
+    for submitter in shown:
+        sent = activity.get(submitter.organisation, FeedActivity())
+        kept, late_kept = late.get(submitter.organisation, (0, 0))
+        found.append(
+            assess(
+                submitter,
+                replace(sent, kept_7d=kept, late_7d=late_kept),
+                now,
+                exchange.failing_rejection_rate,
+            )
+        )
+    return found

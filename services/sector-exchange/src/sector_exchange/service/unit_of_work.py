@@ -11,7 +11,8 @@ from typing import Self
 from neibao_identity import Scope
 from sector_exchange.domain.datasets import Dataset
 from sector_exchange.domain.early_warnings import EarlyWarning, FuelSale
-from sector_exchange.domain.figures import Counts, FigureRow, Grouping, TallyKey
+from sector_exchange.domain.figures import Counts, FigureRow, Grouping, TallyKey, WarningCount
+from sector_exchange.domain.health import FeedActivity
 from sector_exchange.domain.model import Batch, DomainEvent, KeptRecord, StoredRecord
 from sector_exchange.domain.receipts import LogEntry
 from sector_exchange.domain.validation import ValidRecord
@@ -31,6 +32,13 @@ class BatchRepository(abc.ABC):
     @abc.abstractmethod
     def add(self, batch: Batch) -> None:
         """Stage a new batch."""
+
+    @abc.abstractmethod
+    async def activity(
+        self, organisations: Collection[str], *, recent_since: datetime, since: datetime
+    ) -> dict[str, FeedActivity]:
+        """What each organisation sent (batches, records, rejections) since `since`, and since
+        `recent_since`; its last batch ever. Organisations that never sent anything are left out."""
 
 
 class RecordRepository(abc.ABC):
@@ -69,8 +77,10 @@ class RecordRepository(abc.ABC):
         jurisdiction_prefix: str | None,
         limit: int,
         before: int | None,
+        resident_id: str | None = None,
     ) -> list[StoredRecord]:
-        """Records of a dataset inside `scope`, newest first, older than the `before` sequence."""
+        """Records of a dataset inside `scope`, newest first, older than the `before` sequence (only those
+        naming `resident_id`, found by its blind index, when given)."""
 
 
 class EarlyWarningRepository(abc.ABC):
@@ -100,6 +110,18 @@ class FigureRepository(abc.ABC):
         jurisdiction_prefix: str | None,
     ) -> list[FigureRow]:
         """Summed tallies of a dataset between two days (inclusive) inside `scope`, by `grouping`."""
+
+    @abc.abstractmethod
+    async def warnings(
+        self, dataset: Dataset, scope: Scope, *, since: date, until: date, jurisdiction_prefix: str | None
+    ) -> list[WarningCount]:
+        """Early warnings raised on a dataset's records inside `scope` between two receipt days, by rule."""
+
+    @abc.abstractmethod
+    async def late(
+        self, organisations: Collection[str], *, since: date, until: date
+    ) -> dict[str, tuple[int, int]]:
+        """(kept, late) records of each organisation, every dataset, between two receipt days (inclusive)."""
 
 
 class MessageLog(abc.ABC):

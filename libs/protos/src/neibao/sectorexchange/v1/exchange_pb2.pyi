@@ -38,6 +38,32 @@ DISCLOSURE_MASKED: Disclosure.ValueType  # 1
 DISCLOSURE_CLEAR: Disclosure.ValueType  # 2
 Global___Disclosure: _TypeAlias = Disclosure  # noqa: Y015
 
+class _SubmitterStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _SubmitterStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_SubmitterStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    SUBMITTER_STATUS_UNSPECIFIED: _SubmitterStatus.ValueType  # 0
+    SUBMITTER_STATUS_HEALTHY: _SubmitterStatus.ValueType  # 1
+    """Batches arrive within the expected interval and few records are rejected."""
+    SUBMITTER_STATUS_LATE: _SubmitterStatus.ValueType  # 2
+    """Nothing received within the submitter's expected interval."""
+    SUBMITTER_STATUS_FAILING: _SubmitterStatus.ValueType  # 3
+    """The rejection rate over the last 7 days is above the failing threshold."""
+
+class SubmitterStatus(_SubmitterStatus, metaclass=_SubmitterStatusEnumTypeWrapper):
+    """How a submitter's feed is doing."""
+
+SUBMITTER_STATUS_UNSPECIFIED: SubmitterStatus.ValueType  # 0
+SUBMITTER_STATUS_HEALTHY: SubmitterStatus.ValueType  # 1
+"""Batches arrive within the expected interval and few records are rejected."""
+SUBMITTER_STATUS_LATE: SubmitterStatus.ValueType  # 2
+"""Nothing received within the submitter's expected interval."""
+SUBMITTER_STATUS_FAILING: SubmitterStatus.ValueType  # 3
+"""The rejection rate over the last 7 days is above the failing threshold."""
+Global___SubmitterStatus: _TypeAlias = SubmitterStatus  # noqa: Y015
+
 @_typing.final
 class SubmitBatchRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
@@ -300,12 +326,17 @@ class ListRecordsRequest(_message.Message):
     JURISDICTION_FIELD_NUMBER: _builtins.int
     LIMIT_FIELD_NUMBER: _builtins.int
     CURSOR_FIELD_NUMBER: _builtins.int
+    ID_NUMBER_FIELD_NUMBER: _builtins.int
     sector: _builtins.str
     dataset: _builtins.str
     jurisdiction: _builtins.str
     """Only records of this division (and below), inside the caller's scope."""
     limit: _builtins.int
     cursor: _builtins.str
+    id_number: _builtins.str
+    """Only records naming this resident ID number (found by its blind index, never stored in clear):
+    police and the province admin only.
+    """
     def __init__(
         self,
         *,
@@ -314,10 +345,11 @@ class ListRecordsRequest(_message.Message):
         jurisdiction: _builtins.str = ...,
         limit: _builtins.int = ...,
         cursor: _builtins.str = ...,
+        id_number: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor", "dataset", b"dataset", "jurisdiction", b"jurisdiction", "limit", b"limit", "sector", b"sector"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor", "dataset", b"dataset", "id_number", b"id_number", "jurisdiction", b"jurisdiction", "limit", b"limit", "sector", b"sector"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -488,7 +520,9 @@ class GetFiguresRequest(_message.Message):
     sector: _builtins.str
     dataset: _builtins.str
     group_by: _builtins.str
-    """"submitter" (default), "site" (submitter, site and division) or "sector" (the dataset as a whole)."""
+    """"submitter" (default), "site" (submitter, site and division), "sector" (the dataset as a whole) or
+    "day" (the dataset as a whole, per receipt day).
+    """
     since: _builtins.str
     """Receipt days (China time), inclusive, YYYY-MM-DD: the last 7 days by default, at most 366."""
     until: _builtins.str
@@ -537,6 +571,7 @@ class Figures(_message.Message):
     REAL_NAME_RATE_FIELD_NUMBER: _builtins.int
     XRAY_RATE_FIELD_NUMBER: _builtins.int
     CERTIFICATE_RATE_FIELD_NUMBER: _builtins.int
+    DAY_FIELD_NUMBER: _builtins.int
     organisation: _builtins.str
     """The submitter (USCC); empty when grouped by sector."""
     site: _builtins.str
@@ -562,6 +597,8 @@ class Figures(_message.Message):
     xray_rate: _builtins.float
     certificate_rate: _builtins.float
     """Fuel: sales matching a valid police certificate."""
+    day: _builtins.str
+    """The receipt day (China time, YYYY-MM-DD); empty unless grouped by day."""
     def __init__(
         self,
         *,
@@ -582,10 +619,11 @@ class Figures(_message.Message):
         real_name_rate: _builtins.float | None = ...,
         xray_rate: _builtins.float | None = ...,
         certificate_rate: _builtins.float | None = ...,
+        day: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_certificate_rate", b"_certificate_rate", "_inspected_rate", b"_inspected_rate", "_late_rate", b"_late_rate", "_real_name_rate", b"_real_name_rate", "_rejection_rate", b"_rejection_rate", "_xray_rate", b"_xray_rate", "certificate_rate", b"certificate_rate", "inspected_rate", b"inspected_rate", "late_rate", b"late_rate", "real_name_rate", b"real_name_rate", "rejection_rate", b"rejection_rate", "xray_rate", b"xray_rate"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_certificate_rate", b"_certificate_rate", "_inspected_rate", b"_inspected_rate", "_late_rate", b"_late_rate", "_real_name_rate", b"_real_name_rate", "_rejection_rate", b"_rejection_rate", "_xray_rate", b"_xray_rate", "certificate_rate", b"certificate_rate", "certificate_valid", b"certificate_valid", "identity_rejected", b"identity_rejected", "inspected", b"inspected", "inspected_rate", b"inspected_rate", "jurisdiction", b"jurisdiction", "late", b"late", "late_rate", b"late_rate", "organisation", b"organisation", "prohibited_found", b"prohibited_found", "real_name_rate", b"real_name_rate", "received", b"received", "rejected", b"rejected", "rejection_rate", b"rejection_rate", "site", b"site", "xray_rate", b"xray_rate", "xray_screened", b"xray_screened"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_certificate_rate", b"_certificate_rate", "_inspected_rate", b"_inspected_rate", "_late_rate", b"_late_rate", "_real_name_rate", b"_real_name_rate", "_rejection_rate", b"_rejection_rate", "_xray_rate", b"_xray_rate", "certificate_rate", b"certificate_rate", "certificate_valid", b"certificate_valid", "day", b"day", "identity_rejected", b"identity_rejected", "inspected", b"inspected", "inspected_rate", b"inspected_rate", "jurisdiction", b"jurisdiction", "late", b"late", "late_rate", b"late_rate", "organisation", b"organisation", "prohibited_found", b"prohibited_found", "real_name_rate", b"real_name_rate", "received", b"received", "rejected", b"rejected", "rejection_rate", b"rejection_rate", "site", b"site", "xray_rate", b"xray_rate", "xray_screened", b"xray_screened"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__certificate_rate: _TypeAlias = _typing.Literal["certificate_rate"]  # noqa: Y015
     _WhichOneofArgType__certificate_rate: _TypeAlias = _typing.Literal["_certificate_rate", b"_certificate_rate"]  # noqa: Y015
@@ -624,6 +662,7 @@ class GetFiguresResponse(_message.Message):
     SINCE_FIELD_NUMBER: _builtins.int
     UNTIL_FIELD_NUMBER: _builtins.int
     ITEMS_FIELD_NUMBER: _builtins.int
+    WARNINGS_FIELD_NUMBER: _builtins.int
     sector: _builtins.str
     dataset: _builtins.str
     group_by: _builtins.str
@@ -631,6 +670,10 @@ class GetFiguresResponse(_message.Message):
     until: _builtins.str
     @_builtins.property
     def items(self) -> _containers.RepeatedCompositeFieldContainer[Global___Figures]: ...
+    @_builtins.property
+    def warnings(self) -> _containers.RepeatedCompositeFieldContainer[Global___WarningCount]:
+        """Early warnings the rules raised on the dataset's records in scope over the period, by rule."""
+
     def __init__(
         self,
         *,
@@ -640,11 +683,172 @@ class GetFiguresResponse(_message.Message):
         since: _builtins.str = ...,
         until: _builtins.str = ...,
         items: _abc.Iterable[Global___Figures] | None = ...,
+        warnings: _abc.Iterable[Global___WarningCount] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["dataset", b"dataset", "group_by", b"group_by", "items", b"items", "sector", b"sector", "since", b"since", "until", b"until"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dataset", b"dataset", "group_by", b"group_by", "items", b"items", "sector", b"sector", "since", b"since", "until", b"until", "warnings", b"warnings"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetFiguresResponse: _TypeAlias = GetFiguresResponse  # noqa: Y015
+
+@_typing.final
+class WarningCount(_message.Message):
+    """How many early warnings one rule raised, and when the last one was."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RULE_ID_FIELD_NUMBER: _builtins.int
+    COUNT_FIELD_NUMBER: _builtins.int
+    LAST_RAISED_AT_FIELD_NUMBER: _builtins.int
+    rule_id: _builtins.str
+    """The rule's id, e.g. "express-site-xray-below-100"."""
+    count: _builtins.int
+    @_builtins.property
+    def last_raised_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        rule_id: _builtins.str = ...,
+        count: _builtins.int = ...,
+        last_raised_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["last_raised_at", b"last_raised_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["count", b"count", "last_raised_at", b"last_raised_at", "rule_id", b"rule_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WarningCount: _TypeAlias = WarningCount  # noqa: Y015
+
+@_typing.final
+class ListSubmittersRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SECTOR_FIELD_NUMBER: _builtins.int
+    sector: _builtins.str
+    """Only submitters of this sector (inside the caller's scope)."""
+    def __init__(
+        self,
+        *,
+        sector: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["sector", b"sector"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListSubmittersRequest: _TypeAlias = ListSubmittersRequest  # noqa: Y015
+
+@_typing.final
+class SubmitterHealth(_message.Message):
+    """A registered submitter and the health of its feed (records counted as submitted: kept and rejected)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLIENT_ID_FIELD_NUMBER: _builtins.int
+    ORGANISATION_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    SECTOR_FIELD_NUMBER: _builtins.int
+    DATASETS_FIELD_NUMBER: _builtins.int
+    LAST_BATCH_AT_FIELD_NUMBER: _builtins.int
+    BATCHES_24H_FIELD_NUMBER: _builtins.int
+    RECORDS_24H_FIELD_NUMBER: _builtins.int
+    BATCHES_7D_FIELD_NUMBER: _builtins.int
+    RECORDS_7D_FIELD_NUMBER: _builtins.int
+    REJECTED_7D_FIELD_NUMBER: _builtins.int
+    REJECTION_RATE_FIELD_NUMBER: _builtins.int
+    LATE_RATE_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    EXPECTED_INTERVAL_HOURS_FIELD_NUMBER: _builtins.int
+    client_id: _builtins.str
+    """The Keycloak machine client."""
+    organisation: _builtins.str
+    """The organisation it submits as (USCC) and its name."""
+    name: _builtins.str
+    sector: _builtins.str
+    batches_24h: _builtins.int
+    records_24h: _builtins.int
+    batches_7d: _builtins.int
+    records_7d: _builtins.int
+    rejected_7d: _builtins.int
+    rejection_rate: _builtins.float
+    """Rejected over submitted records in the last 7 days; absent without records."""
+    late_rate: _builtins.float
+    """Kept records received more than 24 hours after they happened, over kept records, in the last 7
+    receipt days; absent without kept records.
+    """
+    status: Global___SubmitterStatus.ValueType
+    expected_interval_hours: _builtins.int
+    """How often the submitter is expected to deliver."""
+    @_builtins.property
+    def datasets(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The datasets it may submit, e.g. "postal/shipments"."""
+
+    @_builtins.property
+    def last_batch_at(self) -> _timestamp_pb2.Timestamp:
+        """When its last batch was received; absent if it never submitted."""
+
+    def __init__(
+        self,
+        *,
+        client_id: _builtins.str = ...,
+        organisation: _builtins.str = ...,
+        name: _builtins.str = ...,
+        sector: _builtins.str = ...,
+        datasets: _abc.Iterable[_builtins.str] | None = ...,
+        last_batch_at: _timestamp_pb2.Timestamp | None = ...,
+        batches_24h: _builtins.int = ...,
+        records_24h: _builtins.int = ...,
+        batches_7d: _builtins.int = ...,
+        records_7d: _builtins.int = ...,
+        rejected_7d: _builtins.int = ...,
+        rejection_rate: _builtins.float | None = ...,
+        late_rate: _builtins.float | None = ...,
+        status: Global___SubmitterStatus.ValueType = ...,
+        expected_interval_hours: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_late_rate", b"_late_rate", "_rejection_rate", b"_rejection_rate", "last_batch_at", b"last_batch_at", "late_rate", b"late_rate", "rejection_rate", b"rejection_rate"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_late_rate", b"_late_rate", "_rejection_rate", b"_rejection_rate", "batches_24h", b"batches_24h", "batches_7d", b"batches_7d", "client_id", b"client_id", "datasets", b"datasets", "expected_interval_hours", b"expected_interval_hours", "last_batch_at", b"last_batch_at", "late_rate", b"late_rate", "name", b"name", "organisation", b"organisation", "records_24h", b"records_24h", "records_7d", b"records_7d", "rejected_7d", b"rejected_7d", "rejection_rate", b"rejection_rate", "sector", b"sector", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__late_rate: _TypeAlias = _typing.Literal["late_rate"]  # noqa: Y015
+    _WhichOneofArgType__late_rate: _TypeAlias = _typing.Literal["_late_rate", b"_late_rate"]  # noqa: Y015
+    _WhichOneofReturnType__rejection_rate: _TypeAlias = _typing.Literal["rejection_rate"]  # noqa: Y015
+    _WhichOneofArgType__rejection_rate: _TypeAlias = _typing.Literal["_rejection_rate", b"_rejection_rate"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__late_rate) -> _WhichOneofReturnType__late_rate | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__rejection_rate) -> _WhichOneofReturnType__rejection_rate | None: ...
+
+Global___SubmitterHealth: _TypeAlias = SubmitterHealth  # noqa: Y015
+
+@_typing.final
+class ListSubmittersResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEMS_FIELD_NUMBER: _builtins.int
+    FAILING_REJECTION_RATE_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    failing_rejection_rate: _builtins.float
+    """The rejection rate above which a submitter is failing."""
+    @_builtins.property
+    def items(self) -> _containers.RepeatedCompositeFieldContainer[Global___SubmitterHealth]: ...
+    @_builtins.property
+    def as_of(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        items: _abc.Iterable[Global___SubmitterHealth] | None = ...,
+        failing_rejection_rate: _builtins.float = ...,
+        as_of: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "failing_rejection_rate", b"failing_rejection_rate", "items", b"items"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListSubmittersResponse: _TypeAlias = ListSubmittersResponse  # noqa: Y015

@@ -62,6 +62,11 @@ class ExchangeServiceStub:
                 request_serializer=neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.GetFiguresRequest.SerializeToString,
                 response_deserializer=neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.GetFiguresResponse.FromString,
                 _registered_method=True)
+        self.ListSubmitters = channel.unary_unary(
+                '/neibao.sectorexchange.v1.ExchangeService/ListSubmitters',
+                request_serializer=neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.ListSubmittersRequest.SerializeToString,
+                response_deserializer=neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.ListSubmittersResponse.FromString,
+                _registered_method=True)
 
 
 class ExchangeServiceServicer:
@@ -107,6 +112,14 @@ class ExchangeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListSubmitters(self, request, context):
+        """The registered submitters in the caller's scope and the health of their feeds: what they sent in the
+        last 24 hours and 7 days, their rejection and late rates, and whether they are late or failing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ExchangeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -134,6 +147,11 @@ def add_ExchangeServiceServicer_to_server(servicer, server):
                     servicer.GetFigures,
                     request_deserializer=neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.GetFiguresRequest.FromString,
                     response_serializer=neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.GetFiguresResponse.SerializeToString,
+            ),
+            'ListSubmitters': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSubmitters,
+                    request_deserializer=neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.ListSubmittersRequest.FromString,
+                    response_serializer=neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.ListSubmittersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -274,6 +292,33 @@ class ExchangeService:
             '/neibao.sectorexchange.v1.ExchangeService/GetFigures',
             neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.GetFiguresRequest.SerializeToString,
             neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.GetFiguresResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSubmitters(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/neibao.sectorexchange.v1.ExchangeService/ListSubmitters',
+            neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.ListSubmittersRequest.SerializeToString,
+            neibao_dot_sectorexchange_dot_v1_dot_exchange__pb2.ListSubmittersResponse.FromString,
             options,
             channel_credentials,
             insecure,

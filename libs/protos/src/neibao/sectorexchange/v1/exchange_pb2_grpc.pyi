@@ -49,6 +49,10 @@ class ExchangeServiceStub:
     """The public keys receipts are signed with (to verify a receipt offline)."""
     GetFigures: _grpc.UnaryUnaryMultiCallable[_exchange_pb2.GetFiguresRequest, _exchange_pb2.GetFiguresResponse]
     """Compliance and quality figures of a dataset in the caller's scope, by submitter, site or sector."""
+    ListSubmitters: _grpc.UnaryUnaryMultiCallable[_exchange_pb2.ListSubmittersRequest, _exchange_pb2.ListSubmittersResponse]
+    """The registered submitters in the caller's scope and the health of their feeds: what they sent in the
+    last 24 hours and 7 days, their rejection and late rates, and whether they are late or failing.
+    """
 
 @_typing.type_check_only
 class ExchangeServiceAsyncStub(ExchangeServiceStub):
@@ -71,6 +75,10 @@ class ExchangeServiceAsyncStub(ExchangeServiceStub):
     """The public keys receipts are signed with (to verify a receipt offline)."""
     GetFigures: _aio.UnaryUnaryMultiCallable[_exchange_pb2.GetFiguresRequest, _exchange_pb2.GetFiguresResponse]  # type: ignore[assignment]
     """Compliance and quality figures of a dataset in the caller's scope, by submitter, site or sector."""
+    ListSubmitters: _aio.UnaryUnaryMultiCallable[_exchange_pb2.ListSubmittersRequest, _exchange_pb2.ListSubmittersResponse]  # type: ignore[assignment]
+    """The registered submitters in the caller's scope and the health of their feeds: what they sent in the
+    last 24 hours and 7 days, their rejection and late rates, and whether they are late or failing.
+    """
 
 class ExchangeServiceServicer(metaclass=_abc_1.ABCMeta):
     """Sector data exchange: sector systems (express companies, transport operators, fuel stations, banks)
@@ -120,5 +128,15 @@ class ExchangeServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_exchange_pb2.GetFiguresResponse, _abc.Awaitable[_exchange_pb2.GetFiguresResponse]]:
         """Compliance and quality figures of a dataset in the caller's scope, by submitter, site or sector."""
+
+    @_abc_1.abstractmethod
+    def ListSubmitters(
+        self,
+        request: _exchange_pb2.ListSubmittersRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_exchange_pb2.ListSubmittersResponse, _abc.Awaitable[_exchange_pb2.ListSubmittersResponse]]:
+        """The registered submitters in the caller's scope and the health of their feeds: what they sent in the
+        last 24 hours and 7 days, their rejection and late rates, and whether they are late or failing.
+        """
 
 def add_ExchangeServiceServicer_to_server(servicer: ExchangeServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -178,6 +178,70 @@ class RecordQuery(BaseModel):
     cursor: str | None = Field(default=None, max_length=MAX_CURSOR_LENGTH)
 
 
+class RecordSearchIn(BaseModel):
+    """Find a person's records by the resident ID number (matched by its blind index, never stored in
+    clear); in the body, not the URL, so that the number stays out of logs and browser history."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"id_number": _SHIPMENT_EXAMPLE["sender_id_number"]}]}
+    )
+
+    id_number: str = Field(
+        pattern=r"^[0-9]{17}[0-9Xx]$", description="The resident ID number (18 characters, check character)."
+    )
+    jurisdiction: str | None = Field(
+        default=None, pattern=r"^[0-9]{6}$", description="Only records of this division (and below)."
+    )
+    cursor: str | None = Field(default=None, max_length=MAX_CURSOR_LENGTH)
+    limit: int | None = Field(default=None, ge=1, le=200, description="Records per page (50 by default).")
+
+
+class SubmitterStatus(StrEnum):
+    """How a submitter's feed is doing."""
+
+    HEALTHY = "healthy"
+    LATE = "late"
+    FAILING = "failing"
+
+
+class SubmitterHealthRead(BaseModel):
+    """A registered submitter and the health of its feed (records counted as submitted: kept and rejected)."""
+
+    client_id: str = Field(description="The sector system's machine client.")
+    organisation: str = Field(description="The organisation it submits as (USCC).")
+    name: str | None
+    sector: str
+    datasets: list[str] = Field(description='The datasets it may submit, e.g. "postal/shipments".')
+    last_batch_at: datetime | None = Field(description="When its last batch was received; null if never.")
+    batches_24h: int
+    records_24h: int
+    batches_7d: int
+    records_7d: int
+    rejected_7d: int
+    rejection_rate: float | None = Field(description="Rejected over submitted records, last 7 days.")
+    late_rate: float | None = Field(
+        description="Kept records received more than 24 hours after they happened, last 7 receipt days."
+    )
+    status: SubmitterStatus = Field(
+        description="late: nothing within the expected interval; failing: rejection rate above the threshold."
+    )
+    expected_interval_hours: int
+
+
+class SubmitterHealthList(BaseModel):
+    """The registered submitters in the caller's scope and the health of their feeds."""
+
+    items: list[SubmitterHealthRead]
+    failing_rejection_rate: float = Field(description="The rejection rate above which a feed is failing.")
+    as_of: datetime
+
+
+class SubmitterQuery(BaseModel):
+    """Criteria of the submitter list."""
+
+    sector: str | None = Field(default=None, pattern=r"^[a-z][a-z_]{1,39}$", description="Only this sector.")
+
+
 class SigningKeyRead(BaseModel):
     """A public key receipts are signed with."""
 
@@ -199,6 +263,7 @@ class ExchangeFigureGrouping(StrEnum):
     SUBMITTER = "submitter"
     SITE = "site"
     SECTOR = "sector"
+    DAY = "day"
 
 
 class ExchangeFigureQuery(BaseModel):
@@ -206,7 +271,8 @@ class ExchangeFigureQuery(BaseModel):
 
     group_by: ExchangeFigureGrouping = Field(
         default=ExchangeFigureGrouping.SUBMITTER,
-        description="submitter, site (submitter, site and division) or sector (the dataset as a whole).",
+        description="submitter, site (submitter, site and division), sector (the dataset as a whole) or "
+        "day (the dataset as a whole, per receipt day).",
     )
     since: date | None = Field(
         default=None, description="First receipt day; 6 days before `until` by default."
@@ -237,6 +303,15 @@ class ExchangeFiguresRead(BaseModel):
     real_name_rate: float | None = Field(description="Express 三个100%: taken by real name.")
     xray_rate: float | None = Field(description="Express 三个100%: X-ray screened.")
     certificate_rate: float | None = Field(description="Fuel: sales matching a valid police certificate.")
+    day: date | None = Field(description="The receipt day (China time); by day only.")
+
+
+class WarningCountRead(BaseModel):
+    """How many early warnings one rule raised over the period, and when the last one was."""
+
+    rule_id: str = Field(examples=["express-site-xray-below-100"])
+    count: int
+    last_raised_at: datetime | None
 
 
 class ExchangeFigurePage(BaseModel):
@@ -248,3 +323,6 @@ class ExchangeFigurePage(BaseModel):
     since: date
     until: date
     items: list[ExchangeFiguresRead]
+    warnings: list[WarningCountRead] = Field(
+        description="Early warnings raised on the dataset's records in scope over the period, by rule."
+    )

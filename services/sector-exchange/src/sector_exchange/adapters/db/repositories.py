@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, BYTEA, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from neibao_identity import Scope, scope_clause
 from sector_exchange.adapters.db.personal_data import PersonalDataCipher
@@ -24,7 +26,15 @@ from sector_exchange.adapters.db.tables import (
 from sector_exchange.domain.datasets import COMMERCE_FUEL_SALES, Dataset
 from sector_exchange.domain.disclosure import split_personal
 from sector_exchange.domain.early_warnings import EarlyWarning, FuelSale
-from sector_exchange.domain.figures import Counts, FigureRow, Grouping, TallyKey
+from sector_exchange.domain.figures import (
+    Counts,
+    FigureRow,
+    Grouping,
+    TallyKey,
+    WarningCount,
+    receipt_days_span,
+)
+from sector_exchange.domain.health import FeedActivity
 from sector_exchange.domain.model import Batch, KeptRecord, StoredRecord
 from sector_exchange.domain.receipts import LogEntry, Receipt
 from sector_exchange.domain.validation import ValidRecord, rejections_from_json, rejections_to_json
@@ -90,6 +100,49 @@ class SqlBatchRepository(BatchRepository):
             query = query.where(BatchRow.organisation == organisation)
         rows = await self._session.scalars(query.order_by(BatchRow.received_at.desc()).limit(20))
         return [batch_from_row(row) for row in rows]
+
+    async def activity(
+        self, organisations: Collection[str], *, recent_since: datetime, since: datetime
+    ) -> dict[str, FeedActivity]:
+        """What each organisation sent since `since` and since `recent_since`; its last batch ever."""
+        b = BatchRow
+        found: dict[str, FeedActivity] = {}
+        for organisation in organisations:
+            # One index probe each (ix_batch_organisation_received); submitters are few.
+            last = await self._session.scalar(
+                select(func.max(b.received_at)).where(b.organisation == organisation)
+            )
+            if last is not None:
+                found[organisation] = FeedActivity(last_batch_at=last)
+        if not found:
+            return found
+        rejected = func.jsonb_array_length(b.rejected)
+        recent = b.received_at >= recent_since
+        rows = await self._session.execute(
+            select(
+                b.organisation,
+                func.count().filter(recent).label("batches_24h"),
+                func.coalesce(func.sum(b.accepted + rejected).filter(recent), 0).label("records_24h"),
+                func.count().label("batches_7d"),
+                func.coalesce(func.sum(b.accepted + rejected), 0).label("records_7d"),
+                func.coalesce(func.sum(rejected), 0).label("rejected_7d"),
+            )
+            .where(
+                b.organisation.in_(bindparam("organisations", list(found), expanding=True)),
+                b.received_at >= since,
+            )
+            .group_by(b.organisation)
+        )
+        for row in rows:
+            found[row.organisation] = replace(
+                found[row.organisation],
+                batches_24h=int(row.batches_24h),
+                records_24h=int(row.records_24h),
+                batches_7d=int(row.batches_7d),
+                records_7d=int(row.records_7d),
+                rejected_7d=int(row.rejected_7d),
+            )
+        return found
 
     def add(self, batch: Batch) -> None:
         """Stage a new batch."""
@@ -231,8 +284,10 @@ class SqlRecordRepository(RecordRepository):
         jurisdiction_prefix: str | None,
         limit: int,
         before: int | None,
+        resident_id: str | None = None,
     ) -> list[StoredRecord]:
-        """Records of a dataset inside `scope`, newest first, older than the `before` sequence."""
+        """Records of a dataset inside `scope`, newest first, older than the `before` sequence (only those
+        naming `resident_id`, found by its blind index, when given)."""
         query = select(RecordRow).where(
             RecordRow.sector == dataset.sector,
             RecordRow.dataset == dataset.name,
@@ -247,6 +302,12 @@ class SqlRecordRepository(RecordRepository):
             query = query.where(RecordRow.jurisdiction.like(f"{jurisdiction_prefix}%"))
         if before is not None:
             query = query.where(RecordRow.sequence < before)
+        if resident_id is not None:
+            key = self._personal_data.resident_id_index(resident_id)
+            # Array containment: answered by the GIN index on person_index.
+            query = query.where(
+                RecordRow.person_index.contains(bindparam("person", [key], type_=ARRAY(BYTEA)))
+            )
         rows = await self._session.scalars(query.order_by(RecordRow.sequence.desc()).limit(limit))
         return [
             StoredRecord(
@@ -396,11 +457,13 @@ class SqlFigureRepository(FigureRepository):
     ) -> list[FigureRow]:
         """Summed tallies of a dataset between two days (inclusive) inside `scope`, by `grouping`."""
         t = DailyFigureRow
-        keys = {
+        by: dict[Grouping, list[InstrumentedAttribute[Any]]] = {
             Grouping.SUBMITTER: [t.organisation],
             Grouping.SITE: [t.organisation, t.site, t.jurisdiction],
             Grouping.SECTOR: [],
-        }[grouping]
+            Grouping.DAY: [t.day],
+        }
+        keys = by[grouping]
         query = (
             select(*keys, *(func.sum(getattr(t, name)).label(name) for name in COUNT_NAMES))
             .where(
@@ -424,10 +487,51 @@ class SqlFigureRepository(FigureRepository):
                 sector=dataset.sector,
                 dataset=dataset.name,
                 counts=Counts(**{name: int(row[name] or 0) for name in COUNT_NAMES}),
+                day=row.get("day"),
             )
             for row in rows
             if row["received"] or row["rejected"]
         ]
+
+    async def warnings(
+        self, dataset: Dataset, scope: Scope, *, since: date, until: date, jurisdiction_prefix: str | None
+    ) -> list[WarningCount]:
+        """Early warnings raised on a dataset's records inside `scope` between two receipt days, by rule."""
+        w = EarlyWarningRow
+        start, end = receipt_days_span(since, until)
+        query = (
+            select(w.rule_id, func.count(), func.max(w.raised_at))
+            .where(
+                w.sector == dataset.sector,
+                w.dataset == dataset.name,
+                w.raised_at >= start,
+                w.raised_at < end,
+                scope_clause(scope, jurisdiction=w.jurisdiction, sector=w.sector, unit=w.uscc),
+            )
+            .group_by(w.rule_id)
+            .order_by(w.rule_id)
+        )
+        if jurisdiction_prefix:
+            query = query.where(w.jurisdiction.like(f"{jurisdiction_prefix}%"))
+        rows = await self._session.execute(query)
+        return [WarningCount(rule_id, int(count), last) for rule_id, count, last in rows]
+
+    async def late(
+        self, organisations: Collection[str], *, since: date, until: date
+    ) -> dict[str, tuple[int, int]]:
+        """(kept, late) records of each organisation, every dataset, between two receipt days (inclusive)."""
+        if not organisations:
+            return {}
+        t = DailyFigureRow
+        rows = await self._session.execute(
+            select(t.organisation, func.sum(t.received), func.sum(t.late))
+            .where(
+                t.organisation.in_(bindparam("organisations", list(organisations), expanding=True)),
+                t.day.between(since, until),
+            )
+            .group_by(t.organisation)
+        )
+        return {organisation: (int(kept or 0), int(late or 0)) for organisation, kept, late in rows}
 
 
 def _entry(row: MessageLogRow) -> LogEntry:

@@ -43,7 +43,11 @@ class BatchRow(Base):
     """A submitted batch, its outcome and its signed receipt; one per (organisation, batch id)."""
 
     __tablename__ = "batch"
-    __table_args__ = (Index("ix_batch_batch_id", "batch_id"),)
+    __table_args__ = (
+        Index("ix_batch_batch_id", "batch_id"),
+        # Submitter health: an organisation's last batch and its recent ones (migration 0005).
+        Index("ix_batch_organisation_received", "organisation", "received_at"),
+    )
 
     organisation: Mapped[str] = mapped_column(_code(18), primary_key=True)
     batch_id: Mapped[str] = mapped_column(_code(64), primary_key=True)

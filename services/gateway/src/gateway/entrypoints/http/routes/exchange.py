@@ -28,13 +28,17 @@ from gateway.entrypoints.http.exchange_schemas import (
     ExchangeFigureQuery,
     RecordPage,
     RecordQuery,
+    RecordSearchIn,
     SectorPath,
     SigningKeyList,
+    SubmitterHealthList,
+    SubmitterQuery,
 )
 from gateway.entrypoints.http.openapi import gateway_router
 from gateway.entrypoints.http.paging import PageSize
 from gateway.entrypoints.http.problems import problem_responses
 from gateway.entrypoints.http.rest import JSONDocument, message_response
+from gateway.service.audit import AuditTrail
 from neibao.audit.v1 import audit_pb2
 from neibao.sectorexchange.v1 import exchange_pb2, exchange_pb2_grpc
 from neibao_identity import Role
@@ -45,6 +49,8 @@ if TYPE_CHECKING:
 SECTOR_EXCHANGE: Final = "sector-exchange"
 SUBMITTERS: Final = (Role.SECTOR_SYSTEM,)
 READERS: Final = (Role.POLICE, Role.REGULATOR, Role.PROVINCE_ADMIN)
+# Finding a person's records by the ID number is an investigative act: police (and the province admin).
+PERSON_SEARCHERS: Final = (Role.POLICE, Role.PROVINCE_ADMIN)
 RECEIPT_READERS: Final = (Role.SECTOR_SYSTEM, Role.REGULATOR, Role.PROVINCE_ADMIN)
 # A batch of thousands of records is checked, sealed and signed: more than the default deadline.
 SUBMIT_DEADLINE_SECONDS: Final = 30.0
@@ -55,6 +61,9 @@ AUDIT_KINDS: Final = {
     "address": audit_pb2.PERSONAL_DATA_KIND_ADDRESS,
     "plate": audit_pb2.PERSONAL_DATA_KIND_PLATE,
 }
+
+# The audit's operation of a search by a person's ID number (the number itself is not recorded).
+SEARCH_OPERATION: Final = "search_by_resident_id"
 
 router = gateway_router(prefix="/exchange", tags=["exchange"])
 
@@ -170,7 +179,45 @@ async def list_records(
         limit=limit,
     )
     answer = await services.call(exchange_service(services).ListRecords, request, caller)
-    if answer.items:
+    return await _audited_records(answer, caller, audit, searched=False)
+
+
+@router.post(
+    "/{sector}/{dataset}/records/search",
+    summary="A person's records, by the resident ID number",
+    operation_id="search_exchange_records",
+    response_model=RecordPage,
+    responses=problem_responses(404, 502, 503),
+)
+async def search_records(
+    sector: SectorPath,
+    dataset: DatasetPath,
+    *,
+    body: RecordSearchIn,
+    caller: Annotated[Caller, require_roles(*PERSON_SEARCHERS)],
+    services: Services,
+    audit: Audit,
+) -> Response:
+    """Records of the dataset in the caller's scope naming a resident ID number (sender, buyer, ...),
+    found by its blind index, newest first, personal fields masked. Every search is audited, even one
+    that finds nothing (it tells whether a person appears in the data)."""
+    request = exchange_pb2.ListRecordsRequest(
+        sector=sector,
+        dataset=dataset,
+        jurisdiction=body.jurisdiction or "",
+        cursor=body.cursor or "",
+        limit=body.limit or 0,
+        id_number=body.id_number.upper(),
+    )
+    answer = await services.call(exchange_service(services).ListRecords, request, caller)
+    return await _audited_records(answer, caller, audit, searched=True)
+
+
+async def _audited_records(
+    answer: exchange_pb2.ListRecordsResponse, caller: Caller, audit: AuditTrail, *, searched: bool
+) -> Response:
+    """The records page, once the read is recorded in the audit trail (before anything leaves)."""
+    if answer.items or searched:
         organisations = {item.organisation for item in answer.items}
         await audit.personal_data_read(
             caller,
@@ -182,6 +229,7 @@ async def list_records(
             ),
             record_count=len(answer.items),
             unit=next(iter(organisations)) if len(organisations) == 1 else None,
+            operation=SEARCH_OPERATION if searched else None,
         )
     return JSONDocument(
         {
@@ -191,6 +239,26 @@ async def list_records(
             "personal_kinds": list(answer.personal_kinds),
         }
     )
+
+
+@router.get(
+    "/submitters",
+    summary="Submitters and the health of their feeds",
+    operation_id="list_exchange_submitters",
+    response_model=SubmitterHealthList,
+    responses=problem_responses(502, 503),
+)
+async def list_submitters(
+    query: Annotated[SubmitterQuery, Query()],
+    caller: Annotated[Caller, require_roles(*READERS)],
+    services: Services,
+) -> Response:
+    """The registered sector systems in the caller's scope (regulators: their sector; police: those
+    registered in their jurisdiction): what each sent in the last 24 hours and 7 days, its rejection and
+    late rates, and its status (late: nothing within its expected interval; failing: too many rejected)."""
+    request = exchange_pb2.ListSubmittersRequest(sector=query.sector or "")
+    answer = await services.call(exchange_service(services).ListSubmitters, request, caller)
+    return message_response(answer)
 
 
 FIGURE_COUNTS: Final = (
@@ -221,6 +289,7 @@ def _figures(item: exchange_pb2.Figures) -> dict[str, Any]:
     }
     document.update({name: getattr(item, name) for name in FIGURE_COUNTS})
     document.update({name: getattr(item, name) if item.HasField(name) else None for name in FIGURE_RATES})
+    document["day"] = item.day or None
     return document
 
 
@@ -240,8 +309,9 @@ async def get_figures(
     services: Services,
 ) -> Response:
     """Compliance and quality in the caller's scope (police: their jurisdiction; regulators: their sector
-    in theirs) by submitter, site or sector, over receipt days: express "三个100%" (inspected, real-name,
-    X-ray screened), fuel sales matching a valid police certificate, rejection and late rates."""
+    in theirs) by submitter, site, sector or day, over receipt days: express "三个100%" (inspected,
+    real-name, X-ray screened), fuel sales matching a valid police certificate, rejection and late rates;
+    and the early warnings raised, by rule."""
     request = exchange_pb2.GetFiguresRequest(
         sector=sector,
         dataset=dataset,
@@ -259,5 +329,6 @@ async def get_figures(
             "since": answer.since,
             "until": answer.until,
             "items": [_figures(item) for item in answer.items],
+            "warnings": [to_rest(warning) for warning in answer.warnings],
         }
     )
