@@ -114,3 +114,13 @@ def test_what_the_matrix_refuses(operations: list[tuple[str, str, dict[str, Any]
     assert roles["GET /api/v1/units/{uscc}"] == readers
     assert roles["GET /api/v1/units"] == readers
     assert roles["GET /api/v1/jurisdictions"] == PLATFORM_ROLES
+    # 联合创建: the review queue and movers are read in scope by everyone but sector systems.
+    assert roles["GET /api/v1/self-assessments"] == readers
+    assert roles["GET /api/v1/rankings/movers"] == readers
+    # Sector data exchange (issue 8): readers of records and figures; a person's records, police only.
+    exchange_readers = police | {"regulator"}
+    assert roles["GET /api/v1/exchange/submitters"] == exchange_readers
+    assert roles["GET /api/v1/exchange/{sector}/{dataset}/records"] == exchange_readers
+    assert roles["GET /api/v1/exchange/{sector}/{dataset}/figures"] == exchange_readers
+    assert roles["POST /api/v1/exchange/{sector}/{dataset}/records/search"] == police
+    assert roles["POST /api/v1/exchange/{sector}/{dataset}"] == {"sector-system"}

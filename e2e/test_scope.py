@@ -222,3 +222,79 @@ def test_a_subtree_of_the_jurisdictions(api: httpx.Client, tokens: TokenBook) ->
     assert shenyang["code"] == "210100"
     assert "210102" in {child["code"] for child in shenyang["children"]}
     assert all(child["parent"] == "210100" for child in shenyang["children"])
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        "admin",
+        "police-shenyang",
+        "police-heping",
+        "police-dalian",
+        "regulator-postal",
+        "regulator-commerce-dalian",
+    ],
+)
+def test_submitter_health_lists_only_the_submitters_in_scope(
+    principal: str, api: httpx.Client, tokens: TokenBook, viewers: dict[str, Viewer]
+) -> None:
+    """A submitter is placed by its sector and the division it is registered in (its USCC's 3rd-8th)."""
+    everyone = api.get("/api/v1/exchange/submitters", headers=tokens.bearer("admin")).json()["items"]
+    assert {item["client_id"] for item in everyone} >= {SECTOR_CLIENT}
+    response = api.get("/api/v1/exchange/submitters", headers=tokens.bearer(principal))
+    assert response.status_code == 200, response.text
+    seen = {item["client_id"] for item in response.json()["items"]}
+    expected = {
+        item["client_id"]
+        for item in everyone
+        if viewers[principal].sees(
+            {
+                "uscc": item["organisation"],
+                "jurisdiction": item["organisation"][2:8],
+                "sectors": [item["sector"]],
+            }
+        )
+    }
+    assert seen == expected, principal
+    for sector in ("postal", "commerce"):
+        filtered = api.get(
+            "/api/v1/exchange/submitters", params={"sector": sector}, headers=tokens.bearer(principal)
+        ).json()["items"]
+        assert {item["client_id"] for item in filtered} == {
+            item["client_id"]
+            for item in everyone
+            if item["client_id"] in expected and item["sector"] == sector
+        }
+
+
+@pytest.fixture(scope="module")
+def units_by_admin(api: httpx.Client, tokens: TokenBook) -> Any:
+    """A unit as the province admin sees it (its jurisdiction and sectors), looked up once."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def unit(uscc: str) -> dict[str, Any]:
+        if uscc not in found:
+            response = api.get(f"/api/v1/units/{uscc}", headers=tokens.bearer("admin"))
+            assert response.status_code == 200, response.text
+            found[uscc] = response.json()
+        return found[uscc]
+
+    return unit
+
+
+@pytest.mark.parametrize("principal", DEMO_USERS)
+def test_the_review_queue_and_movers_hold_no_foreign_row(
+    principal: str, api: httpx.Client, tokens: TokenBook, viewers: dict[str, Viewer], units_by_admin: Any
+) -> None:
+    viewer = viewers[principal]
+    headers = tokens.bearer(principal)
+    queue = api.get("/api/v1/self-assessments", params={"limit": 200}, headers=headers)
+    assert queue.status_code == 200, queue.text
+    movers = api.get("/api/v1/rankings/movers", params={"limit": 20}, headers=headers)
+    assert movers.status_code == 200, movers.text
+    usccs = {item["uscc"] for item in queue.json()["items"]}
+    usccs |= {entry["uscc"] for entry in movers.json()["up"] + movers.json()["down"]}
+    foreign = sorted(uscc for uscc in usccs if not viewer.sees(units_by_admin(uscc)))
+    assert not foreign, f"{principal} got foreign units {foreign[:5]}"
+    if viewer.unit:
+        assert usccs <= {viewer.unit}

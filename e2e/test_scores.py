@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -251,3 +251,180 @@ def test_a_real_robbery_vetoes_a_units_grade_at_once(api: httpx.Client, tokens: 
     history = api.get(f"/api/v1/scores/{uscc}/history", headers=police).json()
     assert history["periods"][0]["grade_reason"] == "veto: major_incident"
     assert_problem(api.get(f"/api/v1/scores/{uscc}", headers=tokens.bearer("police-dalian")), 404)
+
+
+# --- 联合创建's review queue, a review's effect on the grade, movers ------------------------------------
+
+# Indicators a test review may set: the hazard indicators stay computed (the hazard test above reads them).
+REVIEWABLE = (
+    "filing_accepted",
+    "trainings",
+    "drills",
+    "devices_online",
+    "devices_compliant",
+    "real_incidents",
+)
+REVIEW_DAYS = 15
+
+
+def _queue(api: httpx.Client, tokens: TokenBook, principal: str, **query: str) -> list[dict[str, Any]]:
+    """Every page of the review queue as `principal` sees it."""
+    items: list[dict[str, Any]] = []
+    params = {**query, "limit": "200"}
+    while True:
+        response = api.get("/api/v1/self-assessments", params=params, headers=tokens.bearer(principal))
+        assert response.status_code == 200, response.text
+        page = response.json()
+        items += page["items"]
+        if not page["next_cursor"]:
+            return items
+        params["cursor"] = page["next_cursor"]
+
+
+def _review(api: httpx.Client, tokens: TokenBook, assessment_id: str, body: dict[str, Any]) -> httpx.Response:
+    return api.post(
+        f"/api/v1/self-assessments/{assessment_id}/review", json=body, headers=tokens.bearer("police-heping")
+    )
+
+
+def _submit_fresh(api: httpx.Client, tokens: TokenBook, period: str) -> dict[str, Any]:
+    """A new self-assessment of the demo unit for the period; one another test left awaiting review is
+    agreed first (as Heping police), since a unit has one awaiting per period."""
+    body = {"period": period, "items": _sheet(api, tokens)}
+    url = f"/api/v1/scores/{DEMO_UNIT}/self-assessments"
+    for _ in range(5):
+        submitted = api.post(url, json=body, headers=tokens.bearer("security-chief-demo"))
+        if submitted.status_code == 201:
+            document: dict[str, Any] = submitted.json()
+            return document
+        assert submitted.status_code == 409, submitted.text
+        for waiting in _queue(api, tokens, "police-heping", state="submitted", uscc=DEMO_UNIT):
+            if waiting["period"] == period:
+                agreed = _review(
+                    api, tokens, waiting["id"], {"decision": "agree", "note": "端到端测试：清理"}
+                )
+                assert agreed.status_code in (200, 409), agreed.text  # 409: someone reviewed it meanwhile
+    pytest.fail("could not submit a self-assessment of the demo unit (another awaits review each time)")
+
+
+def test_the_review_queue_lists_a_submitted_self_assessment_with_its_due_date(
+    api: httpx.Client, tokens: TokenBook
+) -> None:
+    period = _wait_for_score(api, tokens, lambda _: True, FIRST_SCORE_WAIT)["period"]
+    submitted = _submit_fresh(api, tokens, period)
+    due = datetime.fromisoformat(submitted["review_due_at"])
+    assert due - datetime.fromisoformat(submitted["submitted_at"]) == timedelta(days=REVIEW_DAYS)
+    assert submitted["overdue"] is False
+
+    queue = _queue(api, tokens, "police-heping", state="submitted")
+    (listed,) = [item for item in queue if item["id"] == submitted["id"]]
+    assert (listed["uscc"], listed["jurisdiction"], listed["state"], listed["overdue"]) == (
+        DEMO_UNIT,
+        HEPING,
+        "submitted",
+        False,
+    )
+    assert listed["unit_name"]
+    assert datetime.fromisoformat(listed["review_due_at"]) == due
+    dues = [item["review_due_at"] for item in queue]
+    assert [datetime.fromisoformat(d) for d in dues] == sorted(datetime.fromisoformat(d) for d in dues)
+    own = _queue(api, tokens, "security-chief-demo")
+    assert submitted["id"] in {item["id"] for item in own}
+    assert {item["uscc"] for item in own} == {DEMO_UNIT}
+    assert submitted["id"] in {item["id"] for item in _queue(api, tokens, "admin", uscc=DEMO_UNIT)}
+    # Police elsewhere never see a Heping assessment, even when asking for the unit.
+    for outsider in ("police-dalian", "regulator-commerce-dalian"):
+        foreign = _queue(api, tokens, outsider)
+        assert all(item["jurisdiction"].startswith("2102") for item in foreign), outsider
+        assert _queue(api, tokens, outsider, uscc=DEMO_UNIT) == []
+    bad = api.get(
+        "/api/v1/self-assessments",
+        params={"state": "lost", "cursor": "x" * 600},
+        headers=tokens.bearer("admin"),
+    )
+    assert {e["pointer"] for e in assert_problem(bad, 400)["errors"]} >= {"/state", "/cursor"}
+    assert_problem(api.get("/api/v1/self-assessments", headers=tokens.bearer("sector-postal-demo")), 403)
+    # Leave nothing awaiting review.
+    assert _review(api, tokens, submitted["id"], {"decision": "agree"}).status_code == 200
+
+
+def test_an_adjusting_review_changes_the_periods_total_and_grade(
+    api: httpx.Client, tokens: TokenBook
+) -> None:
+    before = _wait_for_score(api, tokens, lambda _: True, FIRST_SCORE_WAIT)
+    submitted = _submit_fresh(api, tokens, before["period"])
+    indicators = {i["indicator"]: i for i in before["indicators"]}
+
+    def plan(up: bool) -> list[dict[str, Any]]:
+        """Full points (up) or none for the reviewable indicators not there yet."""
+        return [
+            {
+                "indicator": name,
+                "points": indicators[name]["weight"] if up else 0,
+                "reason": "端到端测试：现场核查" + ("已落实" if up else "未落实"),
+            }
+            for name in REVIEWABLE
+            if (
+                indicators[name]["points"] < indicators[name]["weight"]
+                if up
+                else indicators[name]["points"] > 0
+            )
+        ]
+
+    # Raise a unit in 整改 to full points, lower one above it to none: its band moves. An earlier run may
+    # have set the points that way already: then the other way (the total moves; the band may not).
+    crossing = before["grade"] == "rectification"
+    adjustments = plan(crossing) or plan(not crossing)
+    moves_band = bool(plan(crossing))
+    assert adjustments, "the demo unit's reviewable indicators are all at the points this review would set"
+    reviewed = _review(api, tokens, submitted["id"], {"decision": "adjust", "adjustments": adjustments})
+    assert reviewed.status_code == 200, reviewed.text
+    assert reviewed.json()["state"] == "adjusted"
+
+    after = _score(api, tokens)
+    assert after is not None
+    assert after["period"] == before["period"]
+    assert after["total"] != before["total"]
+    by_name = {i["indicator"]: i for i in after["indicators"]}
+    for adjustment in adjustments:
+        indicator = by_name[adjustment["indicator"]]
+        assert indicator["points"] == adjustment["points"]
+        assert indicator["explanation"].startswith("reviewed: ")
+        assert submitted["id"] in indicator["explanation"]
+    assert after["total"] == pytest.approx(sum(i["points"] for i in after["indicators"]), abs=0.011)
+    # The grade was decided again, naming the review; a veto (一票否决) keeps 整改 whatever the points.
+    assert submitted["id"] in after["grade_reason"]
+    if after["vetoes"]:
+        assert after["grade"] == "rectification"
+    elif moves_band:
+        assert after["grade"] != before["grade"]
+        history = api.get(f"/api/v1/scores/{DEMO_UNIT}/history", headers=tokens.bearer("police-heping"))
+        assert submitted["id"] in history.json()["grade_changes"][0]["reason"]
+
+
+def test_movers_answer_in_scope(api: httpx.Client, tokens: TokenBook) -> None:
+    _wait_for_score(api, tokens, lambda _: True, FIRST_SCORE_WAIT)
+    response = api.get("/api/v1/rankings/movers", params={"limit": "20"}, headers=tokens.bearer("admin"))
+    assert response.status_code == 200, response.text
+    movers = response.json()
+    assert set(movers) == {"period", "up", "down"}
+    keys = {"uscc", "name", "jurisdiction", "total", "previous_total", "delta", "grade", "previous_grade"}
+    for entry in movers["up"] + movers["down"]:
+        assert set(entry) == keys
+        assert entry["delta"] == pytest.approx(entry["total"] - entry["previous_total"], abs=0.011)
+    assert all(e["delta"] > 0 for e in movers["up"])
+    assert all(e["delta"] < 0 for e in movers["down"])
+    assert [e["delta"] for e in movers["up"]] == sorted((e["delta"] for e in movers["up"]), reverse=True)
+    assert [e["delta"] for e in movers["down"]] == sorted(e["delta"] for e in movers["down"])
+    dalian = api.get("/api/v1/rankings/movers", headers=tokens.bearer("police-dalian")).json()
+    assert all(e["jurisdiction"].startswith("2102") for e in dalian["up"] + dalian["down"])
+    heping = api.get(
+        "/api/v1/rankings/movers", params={"jurisdiction": HEPING}, headers=tokens.bearer("police-dalian")
+    ).json()
+    assert (heping["up"], heping["down"]) == ([], [])
+    previous = api.get(
+        "/api/v1/rankings/movers", params={"period": "2026-10"}, headers=tokens.bearer("police-heping")
+    )
+    assert previous.status_code == 200, previous.text
+    assert previous.json()["period"] == "2026-10"
+    assert_problem(api.get("/api/v1/rankings/movers", headers=tokens.bearer("sector-postal-demo")), 403)

@@ -33,6 +33,9 @@ READ_MODELS: list[tuple[Descriptor, type[BaseModel]]] = [
     (scoring_pb2.SelfAssessment.DESCRIPTOR, schemas.SelfAssessmentRead),
     (scoring_pb2.ClaimedPoints.DESCRIPTOR, schemas.ClaimedPointsRead),
     (scoring_pb2.Adjustment.DESCRIPTOR, schemas.AdjustmentRead),
+    (scoring_pb2.ListSelfAssessmentsResponse.DESCRIPTOR, schemas.SelfAssessmentPage),
+    (scoring_pb2.Mover.DESCRIPTOR, schemas.MoverRead),
+    (scoring_pb2.ListMoversResponse.DESCRIPTOR, schemas.MoversRead),
 ]
 QUERIES: list[tuple[Descriptor, type[BaseModel], set[str]]] = [
     (scoring_pb2.GetScoreRequest.DESCRIPTOR, schemas.ScoreQuery, {"uscc"}),
@@ -41,6 +44,8 @@ QUERIES: list[tuple[Descriptor, type[BaseModel], set[str]]] = [
     (scoring_pb2.ReviewSelfAssessmentRequest.DESCRIPTOR, schemas.SelfAssessmentReview, {"id"}),
     (scoring_pb2.Adjustment.DESCRIPTOR, schemas.AdjustmentIn, set()),
     (scoring_pb2.ClaimedPoints.DESCRIPTOR, schemas.ClaimedPointsIn, set()),
+    (scoring_pb2.ListSelfAssessmentsRequest.DESCRIPTOR, schemas.SelfAssessmentQuery, {"page_size"}),
+    (scoring_pb2.ListMoversRequest.DESCRIPTOR, schemas.MoversQuery, {"limit"}),
 ]
 
 

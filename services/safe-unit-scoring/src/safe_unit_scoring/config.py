@@ -55,6 +55,12 @@ class Settings(ServiceSettings):
     indicator_model_file: Path | None = None
     # Seconds between the outbox relay's polls when idle (it wakes on the outbox's NOTIFY at each commit).
     relay_poll_seconds: float = Field(default=1.0, gt=0, le=5)
+    # 联合创建: a review is due this many days after submission; "due soon" is announced this many before.
+    review_days: int = Field(default=15, ge=1, le=365)
+    review_reminder_days: int = Field(default=3, ge=0, le=365)
+    # The reminder sweep: seconds between passes, and reminders per transaction.
+    sweep_poll_seconds: float = Field(default=60.0, gt=0, le=3600)
+    sweep_batch: int = Field(default=100, ge=1, le=10_000)
 
     @field_validator("keycloak_url")
     @classmethod

@@ -4,7 +4,8 @@ rescoring announces, with an in-memory fact store. No I/O."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -21,7 +22,16 @@ from neibao_messaging import Event
 from safe_unit_scoring.adapters import events as types
 from safe_unit_scoring.adapters.events import cloud_event
 from safe_unit_scoring.adapters.indicator_model import load_model
-from safe_unit_scoring.domain.events import DomainEvent, GradeChanged, ScoreChanged, UnitScope
+from safe_unit_scoring.domain.assessments import Claim, ReviewDecision, SelfAssessment
+from safe_unit_scoring.domain.events import (
+    DomainEvent,
+    GradeChanged,
+    ReviewReminder,
+    ScoreChanged,
+    SelfAssessmentReviewed,
+    SelfAssessmentSubmitted,
+    UnitScope,
+)
 from safe_unit_scoring.domain.facts import FactItem, ItemKind
 from safe_unit_scoring.domain.grading import GradeDecision, PeriodGrade
 from safe_unit_scoring.domain.indicators import Grade
@@ -136,6 +146,7 @@ class MemoryStore(FactStore):
         self.marks: dict[str, tuple[str, ...]] = {}
         self.changes: list[GradeChanged] = []
         self.published: list[DomainEvent] = []
+        self.reviewed: list[SelfAssessment] = []
 
     def save_unit(self, unit: UnitScope, flags: Mapping[str, Any]) -> None:
         self.units[unit.uscc] = unit
@@ -178,6 +189,9 @@ class MemoryStore(FactStore):
         self, unit: UnitScope, period: Period, result: Score, decision: GradeDecision, at: datetime
     ) -> None:
         self.scores[(unit.uscc, period)] = (result, decision)
+
+    def reviews(self, uscc: str, period: Period) -> Sequence[SelfAssessment]:
+        return [r for r in self.reviewed if r.uscc == uscc and r.period == str(period)]
 
     def add_grade_change(self, change: GradeChanged) -> None:
         self.changes.append(change)
@@ -265,3 +279,79 @@ def test_a_false_alarm_changes_nothing() -> None:
     store = MemoryStore()
     Rescoring(load_model(), clock=lambda: NOON).apply(store, facts)
     assert (store.units, store.marks) == ({}, {})
+
+
+def test_later_rescorings_keep_the_reviewers_points() -> None:
+    """A reviewer's points stand for the indicators adjusted when new events rescore the period."""
+    model = load_model()
+    store = MemoryStore()
+    rescoring = Rescoring(model, clock=lambda: NOON)
+    unit = UnitScope(USCC, "210102", "commerce", ("commerce",), "测试")
+    rescoring.apply(store, UnitFacts("e1", unit, IN_ORDER))
+    (first,) = rescoring.rescore_pending(store, 10)
+    assert first.score.total == 100
+    sheet = [Claim(i.id, i.points) for f in model.families for i in f.indicators]
+    submitted = SelfAssessment.submit(
+        model,
+        uscc=USCC,
+        period="2026-11",
+        items=sheet,
+        note="",
+        by="unit",
+        at=NOON,
+        current=Period(2026, 11),
+        computed_total=first.score.total,
+    )
+    reviewed = submitted.review(
+        model,
+        ReviewDecision.ADJUST,
+        [Claim("drills", Decimal(0), "演练记录不实")],
+        "",
+        by="police",
+        at=NOON,
+    )
+    store.reviewed.append(reviewed)
+    # A new event about the unit: the drills stay at the reviewer's 0 points.
+    rescoring.apply(
+        store, UnitFacts("e2", unit, (ItemChange(ItemKind.DRILL, "d3", {"drilled_on": "2026-11-01"}),))
+    )
+    (again,) = rescoring.rescore_pending(store, 10)
+    drills = again.score.indicator("drills")
+    assert drills.points == 0
+    assert drills.computed is not None
+    assert drills.computed[0] == drills.weight
+    assert str(reviewed.id) in drills.explanation
+    assert again.score.total == 100 - drills.weight
+    assert str(reviewed.id) in again.decision.reason
+    assert again.decision.grade is Grade.STANDARD  # the first period's ceiling, in the 达标 band (85)
+
+
+def test_self_assessment_events_are_cloud_events_keyed_by_the_unit() -> None:
+    unit = UnitScope(USCC, "210102", "commerce")
+    due = NOON + timedelta(days=15)
+    submitted = cloud_event(SelfAssessmentSubmitted(unit, "a1", "2026-11", Decimal(90), due, NOON))
+    assert (submitted.type, submitted.key, submitted.jurisdiction) == (
+        types.ASSESSMENT_SUBMITTED,
+        USCC.encode(),
+        "210102",
+    )
+    data = submitted.payload(scoring_events_pb2.SelfAssessmentSubmitted)
+    assert (data.assessment_id, data.claimed_total, data.review_due_at.ToDatetime(tzinfo=UTC)) == (
+        "a1",
+        90,
+        due,
+    )
+    reviewed = cloud_event(
+        SelfAssessmentReviewed(unit, "a1", "2026-11", "adjusted", Decimal(90), Decimal(80), "p1", True, NOON)
+    )
+    body = reviewed.payload(scoring_events_pb2.SelfAssessmentReviewed)
+    assert (reviewed.type, body.state, body.reviewed_total, body.late) == (
+        types.ASSESSMENT_REVIEWED,
+        3,
+        80,
+        True,
+    )
+    for overdue, kind in ((False, types.REVIEW_DUE_SOON), (True, types.REVIEW_OVERDUE)):
+        reminder = cloud_event(ReviewReminder(unit, "a1", "2026-11", overdue, NOON, due, NOON))
+        assert (reminder.type, reminder.unit) == (kind, USCC)
+        assert reminder.payload(scoring_events_pb2.SelfAssessmentReviewReminder).assessment_id == "a1"

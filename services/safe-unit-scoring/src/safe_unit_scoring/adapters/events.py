@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Final
 
+from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from neibao.alarmrouting.v1 import events_pb2 as alarm_events_pb2
 from neibao.deviceinventory.v1 import events_pb2 as device_events_pb2
-from neibao.scoring.v1 import events_pb2
+from neibao.scoring.v1 import events_pb2, scoring_pb2
 from neibao.unitregistry.v1 import events_pb2 as unit_events_pb2
 from neibao_messaging import Event, PayloadRegistry
 from safe_unit_scoring.adapters.explanation import grade_to_proto
-from safe_unit_scoring.domain.events import DomainEvent, GradeChanged, ScoreChanged
+from safe_unit_scoring.domain.events import (
+    DomainEvent,
+    GradeChanged,
+    ReviewReminder,
+    ScoreChanged,
+    SelfAssessmentReviewed,
+    SelfAssessmentSubmitted,
+)
 
 TOPIC: Final = "neibao.safe-unit-scoring.events.v1"
 UNIT_EVENTS_TOPIC: Final = "neibao.unit-registry.events.v1"
@@ -22,9 +31,20 @@ SOURCE: Final = "/neibao/safe-unit-scoring"
 
 SCORE_CHANGED: Final = "neibao.safe-unit-scoring.score.changed.v1"
 GRADE_CHANGED: Final = "neibao.safe-unit-scoring.grade.changed.v1"
+ASSESSMENT_SUBMITTED: Final = "neibao.safe-unit-scoring.self-assessment.submitted.v1"
+ASSESSMENT_REVIEWED: Final = "neibao.safe-unit-scoring.self-assessment.reviewed.v1"
+REVIEW_DUE_SOON: Final = "neibao.safe-unit-scoring.self-assessment.review-due-soon.v1"
+REVIEW_OVERDUE: Final = "neibao.safe-unit-scoring.self-assessment.review-overdue.v1"
 
 PAYLOADS: Final = PayloadRegistry(
-    {SCORE_CHANGED: events_pb2.ScoreChanged, GRADE_CHANGED: events_pb2.GradeChanged}
+    {
+        SCORE_CHANGED: events_pb2.ScoreChanged,
+        GRADE_CHANGED: events_pb2.GradeChanged,
+        ASSESSMENT_SUBMITTED: events_pb2.SelfAssessmentSubmitted,
+        ASSESSMENT_REVIEWED: events_pb2.SelfAssessmentReviewed,
+        REVIEW_DUE_SOON: events_pb2.SelfAssessmentReviewReminder,
+        REVIEW_OVERDUE: events_pb2.SelfAssessmentReviewReminder,
+    }
 )
 """Every event type this service publishes and its payload class (for consumers and tests)."""
 
@@ -51,6 +71,8 @@ DEVICE_UPDATED: Final = "neibao.device-inventory.device.updated.v1"
 DEVICE_STATUS_CHANGED: Final = "neibao.device-inventory.device.status-changed.v1"
 COMPLIANCE_CHANGED: Final = "neibao.device-inventory.compliance.changed.v1"
 ALARM_RESOLVED: Final = "neibao.alarm-routing.alarm.resolved.v1"
+ALARM_ACKNOWLEDGED: Final = "neibao.alarm-routing.alarm.acknowledged.v1"
+DOSSIER_UPDATED: Final = _REGISTRY + "dossier.updated.v1"
 
 CONSUMED: Final = PayloadRegistry(
     {
@@ -75,20 +97,74 @@ CONSUMED: Final = PayloadRegistry(
         DEVICE_STATUS_CHANGED: device_events_pb2.DeviceStatusChanged,
         COMPLIANCE_CHANGED: device_events_pb2.ComplianceChanged,
         ALARM_RESOLVED: alarm_events_pb2.AlarmResolved,
+        ALARM_ACKNOWLEDGED: alarm_events_pb2.AlarmAcknowledged,
+        DOSSIER_UPDATED: unit_events_pb2.DossierUpdated,
     }
 )
 
 
-def _timestamp(event: DomainEvent) -> Timestamp:
+def _stamp(moment: datetime) -> Timestamp:
     stamp = Timestamp()
-    stamp.FromDatetime(event.occurred_at)
+    stamp.FromDatetime(moment)
     return stamp
+
+
+def _timestamp(event: DomainEvent) -> Timestamp:
+    return _stamp(event.occurred_at)
+
+
+_STATES = {
+    "submitted": scoring_pb2.ASSESSMENT_STATE_SUBMITTED,
+    "agreed": scoring_pb2.ASSESSMENT_STATE_AGREED,
+    "adjusted": scoring_pb2.ASSESSMENT_STATE_ADJUSTED,
+}
+
+
+def _assessment_payload(event: DomainEvent) -> tuple[str, Message]:
+    """The type and payload of a self-assessment event."""
+    unit = event.unit
+    scope = {"uscc": unit.uscc, "jurisdiction": unit.jurisdiction, "sector": unit.sector}
+    match event:
+        case SelfAssessmentSubmitted():
+            return ASSESSMENT_SUBMITTED, events_pb2.SelfAssessmentSubmitted(
+                **scope,
+                assessment_id=event.assessment_id,
+                period=event.period,
+                claimed_total=float(event.claimed_total),
+                review_due_at=_stamp(event.review_due_at),
+                occurred_at=_timestamp(event),
+            )
+        case SelfAssessmentReviewed():
+            return ASSESSMENT_REVIEWED, events_pb2.SelfAssessmentReviewed(
+                **scope,
+                assessment_id=event.assessment_id,
+                period=event.period,
+                state=_STATES[event.state],
+                claimed_total=float(event.claimed_total),
+                reviewed_total=float(event.reviewed_total),
+                reviewed_by=event.reviewed_by,
+                late=event.late,
+                occurred_at=_timestamp(event),
+            )
+        case ReviewReminder():
+            return (
+                REVIEW_OVERDUE if event.overdue else REVIEW_DUE_SOON,
+                events_pb2.SelfAssessmentReviewReminder(
+                    **scope,
+                    assessment_id=event.assessment_id,
+                    period=event.period,
+                    submitted_at=_stamp(event.submitted_at),
+                    review_due_at=_stamp(event.review_due_at),
+                    occurred_at=_timestamp(event),
+                ),
+            )
+    raise TypeError(f"not a self-assessment event: {type(event).__name__}")  # pragma: no cover
 
 
 def cloud_event(event: DomainEvent) -> Event:
     """A domain event as a CloudEvent keyed by the unit's USCC, with its scope."""
     unit = event.unit
-    data: events_pb2.ScoreChanged | events_pb2.GradeChanged
+    data: Message
     if isinstance(event, ScoreChanged):
         kind = SCORE_CHANGED
         data = events_pb2.ScoreChanged(
@@ -118,6 +194,8 @@ def cloud_event(event: DomainEvent) -> Event:
             cause_event_ids=event.cause_event_ids,
             occurred_at=_timestamp(event),
         )
+    else:
+        kind, data = _assessment_payload(event)
     return Event(
         type=kind,
         source=SOURCE,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from neibao.scoring.v1 import scoring_pb2
 from safe_unit_scoring.domain.facts import Evidence, FactValue
 from safe_unit_scoring.domain.indicators import Grade
-from safe_unit_scoring.domain.scoring import Score
+from safe_unit_scoring.domain.scoring import IndicatorScore, Score, VetoHit
 
 GRADES = {
     Grade.EXEMPLARY: scoring_pb2.GRADE_EXEMPLARY,
@@ -52,6 +53,11 @@ def explanation_json(result: Score) -> dict[str, Any]:
                 "formula": i.formula,
                 "explanation": i.explanation,
                 "facts": [_fact(name, fact) for name, fact in i.facts.items()],
+                **(
+                    {"computed_points": str(i.computed[0]), "computed_explanation": i.computed[1]}
+                    if i.computed
+                    else {}
+                ),
             }
             for i in result.indicators
         ],
@@ -59,6 +65,39 @@ def explanation_json(result: Score) -> dict[str, Any]:
             {"veto": v.veto, "name": v.name, "evidence": _evidence(v.evidence)} for v in result.vetoes
         ],
     }
+
+
+def _evidence_from(items: list[dict[str, Any]]) -> tuple[Evidence, ...]:
+    return tuple(Evidence(e["kind"], e["item_id"], tuple(e["event_ids"]), e["note"]) for e in items)
+
+
+def score_from_json(model_version: str, as_of: date, total: Decimal, document: dict[str, Any]) -> Score:
+    """A stored score back as the domain's (a fact's value as its number; evidence as stored)."""
+    indicators = tuple(
+        IndicatorScore(
+            family=i["family"],
+            indicator=i["indicator"],
+            name=i["name"],
+            weight=Decimal(i["weight"]),
+            points=Decimal(i["points"]),
+            formula=i["formula"],
+            facts={
+                f["name"]: FactValue(
+                    Decimal(f["value"]) if f["known"] else None, _evidence_from(f["evidence"])
+                )
+                for f in i["facts"]
+            },
+            explanation=i["explanation"],
+            computed=(
+                (Decimal(i["computed_points"]), i["computed_explanation"]) if "computed_points" in i else None
+            ),
+        )
+        for i in document.get("indicators", [])
+    )
+    vetoes = tuple(
+        VetoHit(v["veto"], v["name"], _evidence_from(v["evidence"])) for v in document.get("vetoes", [])
+    )
+    return Score(model_version, as_of, total, indicators, vetoes)
 
 
 def _evidence_proto(items: list[dict[str, Any]]) -> list[scoring_pb2.Evidence]:

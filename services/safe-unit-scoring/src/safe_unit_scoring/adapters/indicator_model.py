@@ -10,6 +10,13 @@ import yaml
 from safe_unit_scoring.domain.indicators import IndicatorModel
 
 
+def load_packaged(version: str) -> IndicatorModel:
+    """A reviewed version packaged beside the current model (indicator_model_<version>.yaml)."""
+    name = f"indicator_model_{version}.yaml"
+    text = resources.files("safe_unit_scoring").joinpath(name).read_text(encoding="utf-8")
+    return IndicatorModel.model_validate(yaml.safe_load(text))
+
+
 def load_model(path: Path | None = None) -> IndicatorModel:
     """The model from `path`, or the packaged indicator_model.yaml; ValueError if it is invalid."""
     if path is not None:

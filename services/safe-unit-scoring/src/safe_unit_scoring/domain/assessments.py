@@ -7,7 +7,7 @@ import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from safe_unit_scoring.domain.errors import Conflict, FieldViolation, ValidationFailed
@@ -24,6 +24,33 @@ class AssessmentState(enum.StrEnum):
     SUBMITTED = "submitted"
     AGREED = "agreed"
     ADJUSTED = "adjusted"
+
+
+class Reminder(enum.StrEnum):
+    """What the sweep announces about a review awaited: due soon, then overdue (each once)."""
+
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewDeadline:
+    """A review is due `review_days` after submission; a reminder goes out `remind_days` before."""
+
+    review_days: int = 15
+    remind_days: int = 3
+
+    def due_at(self, submitted_at: datetime) -> datetime:
+        """When a review of an assessment submitted at `submitted_at` is due."""
+        return submitted_at + timedelta(days=self.review_days)
+
+    def remind_from(self, due_at: datetime) -> datetime:
+        """When the due-soon reminder goes out."""
+        return due_at - timedelta(days=self.remind_days)
+
+    def due_soon_until(self, now: datetime) -> datetime:
+        """Reviews due up to this moment are due soon at `now`."""
+        return now + timedelta(days=self.remind_days)
 
 
 class ReviewDecision(enum.StrEnum):
@@ -57,11 +84,41 @@ class SelfAssessment:
     state: AssessmentState
     submitted_by: str
     submitted_at: datetime
+    review_due_at: datetime
     reviewed_by: str = ""
     reviewed_at: datetime | None = None
     adjustments: tuple[Claim, ...] = ()
     reviewed_total: Decimal | None = None
     review_note: str = ""
+    # When the sweep announced the review due soon and overdue (None: not yet).
+    due_soon_reminded_at: datetime | None = None
+    overdue_reminded_at: datetime | None = None
+
+    def overdue(self, now: datetime) -> bool:
+        """Whether it still awaits review after its due time."""
+        return self.state is AssessmentState.SUBMITTED and now > self.review_due_at
+
+    def reminder(self, deadline: ReviewDeadline, now: datetime) -> Reminder | None:
+        """The reminder due now, if any: overdue once past due, else due soon once within the notice."""
+        if self.state is not AssessmentState.SUBMITTED:
+            return None
+        if self.overdue(now):
+            return None if self.overdue_reminded_at else Reminder.OVERDUE
+        if self.due_soon_reminded_at is None and now >= deadline.remind_from(self.review_due_at):
+            return Reminder.DUE_SOON
+        return None
+
+    def reminded(self, reminder: Reminder, at: datetime) -> SelfAssessment:
+        """The assessment with the reminder marked sent (overdue also stands for the due-soon one)."""
+        if reminder is Reminder.OVERDUE:
+            return replace(self, overdue_reminded_at=at, due_soon_reminded_at=self.due_soon_reminded_at or at)
+        return replace(self, due_soon_reminded_at=at)
+
+    def reviewed_points(self) -> dict[str, Claim]:
+        """The points a reviewer set (the period's points for those indicators), by indicator."""
+        if self.state is not AssessmentState.ADJUSTED:
+            return {}
+        return {a.indicator: a for a in self.adjustments}
 
     @classmethod
     def submit(
@@ -76,6 +133,7 @@ class SelfAssessment:
         at: datetime,
         current: Period,
         computed_total: Decimal | None,
+        deadline: ReviewDeadline | None = None,
     ) -> SelfAssessment:
         """A new self-assessment; ValidationFailed naming every bad field."""
         violations = _claims("items", model, items, need_reason=False)
@@ -107,6 +165,7 @@ class SelfAssessment:
             state=AssessmentState.SUBMITTED,
             submitted_by=by,
             submitted_at=at,
+            review_due_at=(deadline or ReviewDeadline()).due_at(at),
         )
 
     def review(
@@ -174,3 +233,25 @@ def _claims(
         if len(claim.note) > MAX_NOTE:
             violations.append(FieldViolation(f"{where}.note", f"at most {MAX_NOTE} characters"))
     return violations
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewedPoints:
+    """A reviewer's points for one indicator of a period, and the review they came from."""
+
+    indicator: str
+    points: Decimal
+    reason: str
+    assessment_id: uuid.UUID
+    reviewed_by: str
+
+
+def reviewed_points(reviews: Sequence[SelfAssessment]) -> dict[str, ReviewedPoints]:
+    """The period's reviewed points by indicator from its reviews (oldest first: a later review wins)."""
+    found: dict[str, ReviewedPoints] = {}
+    for review in reviews:
+        for indicator, claim in review.reviewed_points().items():
+            found[indicator] = ReviewedPoints(
+                indicator, claim.points, claim.note, review.id, review.reviewed_by
+            )
+    return found

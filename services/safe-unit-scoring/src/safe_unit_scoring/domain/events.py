@@ -1,4 +1,5 @@
-"""What the scoring announces: a unit's score or grade changed."""
+"""What the scoring announces: a unit's score or grade changed; a self-assessment was submitted, reviewed,
+or its review falls due soon or is overdue."""
 
 from __future__ import annotations
 
@@ -48,4 +49,44 @@ class GradeChanged:
     occurred_at: datetime
 
 
-DomainEvent = ScoreChanged | GradeChanged
+@dataclass(frozen=True, slots=True)
+class SelfAssessmentSubmitted:
+    """A unit submitted a self-assessment; its review is due at `review_due_at`."""
+
+    unit: UnitScope
+    assessment_id: str
+    period: str
+    claimed_total: Decimal
+    review_due_at: datetime
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SelfAssessmentReviewed:
+    """Police or the sector's regulator reviewed a self-assessment (state agreed or adjusted)."""
+
+    unit: UnitScope
+    assessment_id: str
+    period: str
+    state: str
+    claimed_total: Decimal
+    reviewed_total: Decimal
+    reviewed_by: str
+    late: bool
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewReminder:
+    """A review awaited falls due soon (`overdue` False) or is past due (True)."""
+
+    unit: UnitScope
+    assessment_id: str
+    period: str
+    overdue: bool
+    submitted_at: datetime
+    review_due_at: datetime
+    occurred_at: datetime
+
+
+DomainEvent = ScoreChanged | GradeChanged | SelfAssessmentSubmitted | SelfAssessmentReviewed | ReviewReminder

@@ -1,6 +1,7 @@
 """Facts about a unit, derived as of a day from the items the platform's events told us about.
 
-An item is one thing an event described (a filing, a drill, a hazard, a device, a real incident), with its
+An item is one thing an event described (a filing, a drill, a hazard, a device, a real incident, a member of
+the security staff, an alarm the unit's security office acknowledged), with its
 attributes after the latest event and the ids of every event behind it. A fact is a value derived from
 the items as of a day (drills in the 12 months before it, hazards rectified after their deadline, ...)
 together with its evidence: the items it counted and their events.
@@ -31,6 +32,8 @@ class ItemKind(enum.StrEnum):
     DEVICE = "device"
     COMPLIANCE = "compliance"
     INCIDENT = "incident"
+    STAFF = "staff"
+    ACKNOWLEDGEMENT = "acknowledgement"
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +220,90 @@ def major_incidents_12m(items: Sequence[FactItem], as_of: date) -> FactValue:
     return _count(major, lambda i: f"{i.attributes.get('alarm_kind')} on {i.attributes['occurred_on']}")
 
 
+def full_time_security_staff(items: Sequence[FactItem], _as_of: date) -> FactValue:
+    """Full-time security staff in the latest accepted filing that states them (None: none does)."""
+    stated = [
+        f
+        for f in _of(items, ItemKind.FILING)
+        if f.attributes.get("state") == "accepted" and f.attributes.get("full_time_staff") is not None
+    ]
+    if not stated:
+        return FactValue(None)
+    latest = stated[-1]
+    count = int(latest.attributes["full_time_staff"])
+    return FactValue(Decimal(count), (_evidence(latest, f"{count} full-time staff in the accepted filing"),))
+
+
+def _staff(items: Sequence[FactItem]) -> list[FactItem]:
+    return [s for s in _of(items, ItemKind.STAFF) if not s.attributes.get("removed")]
+
+
+def security_staff(items: Sequence[FactItem], _as_of: date) -> FactValue:
+    """Members of the security staff on the unit's dossier."""
+    return _count(_staff(items))
+
+
+def staff_trained_12m(items: Sequence[FactItem], as_of: date) -> FactValue:
+    """Members of the security staff whose training is current: attended or passed in the 12 months up to
+    the day (the registry's events carry no certificate validity: the training record stands for it)."""
+    trained_on: dict[str, str] = {}
+    for training in _of(items, ItemKind.TRAINING):
+        staff_id = str(training.attributes.get("staff_id") or "")
+        day = training.attributes.get("trained_on")
+        if staff_id and training.attributes.get("result") != "failed" and _within(_day(day), as_of):
+            trained_on[staff_id] = max(str(day), trained_on.get(staff_id, ""))
+    current = [s for s in _staff(items) if s.item_id in trained_on]
+    return _count(current, lambda s: f"trained on {trained_on[s.item_id]}")
+
+
+def _median(values: Sequence[Decimal]) -> Decimal:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def median_acknowledgement_minutes_12m(items: Sequence[FactItem], as_of: date) -> FactValue:
+    """The median minutes the unit's security office took to acknowledge the alarms routed to it, over the
+    12 months up to the day (None: it acknowledged none)."""
+    acknowledged = [
+        a
+        for a in _of(items, ItemKind.ACKNOWLEDGEMENT)
+        if a.attributes.get("seconds") is not None
+        and _within(_day(a.attributes.get("acknowledged_on")), as_of)
+    ]
+    if not acknowledged:
+        return FactValue(None)
+    minutes = {
+        a.item_id: (Decimal(a.attributes["seconds"]) / 60).quantize(Decimal("0.1")) for a in acknowledged
+    }
+    evidence = tuple(
+        _evidence(a, f"acknowledged in {minutes[a.item_id]} min on {a.attributes['acknowledged_on']}")
+        for a in sorted(acknowledged, key=lambda a: minutes[a.item_id], reverse=True)
+    )
+    return FactValue(_median(list(minutes.values())), evidence)
+
+
+def inspection_findings_unrectified_12m(items: Sequence[FactItem], as_of: date) -> FactValue:
+    """Findings of inspections (hazards an inspection raised), opened in the 12 months up to the day and
+    still not rectified on it."""
+    found = [
+        h
+        for h in _of(items, ItemKind.HAZARD)
+        if h.attributes.get("inspection_id")
+        and h.attributes.get("state") == "open"
+        and _within(_day(h.attributes.get("opened_on")), as_of)
+    ]
+    return _count(
+        found,
+        lambda h: (
+            f"found by inspection {h.attributes['inspection_id']} on {h.attributes.get('opened_on')}, "
+            f"deadline {_deadline(h)}, not rectified"
+        ),
+    )
+
+
 FACTS: Mapping[str, Callable[[Sequence[FactItem], date], FactValue]] = {
     "filing_accepted": filing_accepted,
     "drills_12m": drills_12m,
@@ -231,6 +318,11 @@ FACTS: Mapping[str, Callable[[Sequence[FactItem], date], FactValue]] = {
     "devices_compliant": devices_compliant,
     "real_incidents_12m": real_incidents_12m,
     "major_incidents_12m": major_incidents_12m,
+    "full_time_security_staff": full_time_security_staff,
+    "security_staff": security_staff,
+    "staff_trained_12m": staff_trained_12m,
+    "median_acknowledgement_minutes_12m": median_acknowledgement_minutes_12m,
+    "inspection_findings_unrectified_12m": inspection_findings_unrectified_12m,
 }
 """Every fact an indicator model may name, and how it is derived."""
 

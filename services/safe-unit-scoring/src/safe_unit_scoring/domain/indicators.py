@@ -38,11 +38,29 @@ class Presence(_Frozen):
 
 
 class CountThreshold(_Frozen):
-    """Full points at `threshold` or more; below it, in proportion."""
+    """Full points at `threshold` or more; below it, in proportion; `when_unknown` when nothing told us."""
 
     kind: Literal["count_threshold"]
     fact: str
     threshold: int = Field(ge=1)
+    when_unknown: Literal["full", "zero"] = "zero"
+
+
+class AtMost(_Frozen):
+    """Full points while the fact is at most `target`, none from `limit` on, in proportion between;
+    `when_unknown` when nothing told us (a delay, in minutes)."""
+
+    kind: Literal["at_most"]
+    fact: str
+    target: Decimal = Field(ge=0)
+    limit: Decimal = Field(gt=0)
+    when_unknown: Literal["full", "zero"] = "full"
+
+    @model_validator(mode="after")
+    def _limit_above_target(self) -> AtMost:
+        if self.limit <= self.target:
+            raise ValueError(f"at_most {self.fact}: the limit must be above the target")
+        return self
 
 
 class Ratio(_Frozen):
@@ -62,7 +80,7 @@ class Deduction(_Frozen):
     per_item: Decimal = Field(gt=0)
 
 
-Formula = Annotated[Presence | CountThreshold | Ratio | Deduction, Field(discriminator="kind")]
+Formula = Annotated[Presence | CountThreshold | Ratio | Deduction | AtMost, Field(discriminator="kind")]
 
 
 class Indicator(_Frozen):

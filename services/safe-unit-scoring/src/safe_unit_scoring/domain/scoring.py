@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from safe_unit_scoring.domain import facts as fact_rules
+from safe_unit_scoring.domain.assessments import ReviewedPoints
 from safe_unit_scoring.domain.facts import Evidence, FactItem, FactValue
+from safe_unit_scoring.domain.grading import GradeDecision
 from safe_unit_scoring.domain.indicators import (
+    AtMost,
     CountThreshold,
     Deduction,
     Indicator,
@@ -38,6 +41,8 @@ class IndicatorScore:
     formula: str
     facts: Mapping[str, FactValue]
     explanation: str
+    # The points and explanation the facts gave, when a reviewer's points stand instead.
+    computed: tuple[Decimal, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,35 @@ class Score:
         """One indicator's result (KeyError if the model has none by that id)."""
         return next(i for i in self.indicators if i.indicator == indicator_id)
 
+    def reviewed(self, points: Mapping[str, ReviewedPoints]) -> Score:
+        """The score with a reviewer's points standing for the indicators they adjusted (the computed
+        points kept in the explanation), and its total recomputed."""
+        indicators = tuple(
+            _reviewed(i, points[i.indicator]) if i.indicator in points else i for i in self.indicators
+        )
+        total = _round(sum((i.points for i in indicators), ZERO))
+        return replace(self, indicators=indicators, total=total)
+
+    def review_sources(self, points: Mapping[str, ReviewedPoints]) -> tuple[str, ...]:
+        """The ids of the reviews whose points stand in this score, in order."""
+        ids = {str(points[i.indicator].assessment_id): None for i in self.indicators if i.indicator in points}
+        return tuple(ids)
+
+
+def _reviewed(indicator: IndicatorScore, review: ReviewedPoints) -> IndicatorScore:
+    # Reviewed again (a stored score): the computation stays the one the facts gave.
+    points, explanation = indicator.computed or (indicator.points, indicator.explanation)
+    reviewed = _round(min(max(review.points, ZERO), indicator.weight))
+    return replace(
+        indicator,
+        points=reviewed,
+        explanation=(
+            f"reviewed: {reviewed} set by the review of self-assessment {review.assessment_id}"
+            f" ({review.reason}); computed {points} ({explanation})"
+        ),
+        computed=(points, explanation),
+    )
+
 
 def _number(value: FactValue) -> Decimal:
     if isinstance(value.value, bool) or value.value is None:
@@ -76,7 +110,7 @@ def points_of(indicator: Indicator, values: Mapping[str, FactValue]) -> tuple[De
     return _round(earned), explanation
 
 
-def _earned(indicator: Indicator, values: Mapping[str, FactValue]) -> tuple[Decimal, str]:
+def _earned(indicator: Indicator, values: Mapping[str, FactValue]) -> tuple[Decimal, str]:  # noqa: PLR0911 - a way out per formula
     full = indicator.points
     match indicator.formula:
         case Presence(fact=fact, when_unknown=when_unknown):
@@ -85,6 +119,8 @@ def _earned(indicator: Indicator, values: Mapping[str, FactValue]) -> tuple[Deci
                 earned = full if when_unknown == "full" else ZERO
                 return earned, f"{fact} unknown: {when_unknown} points"
             return (full, f"{fact} holds") if value else (ZERO, f"{fact} does not hold")
+        case CountThreshold(fact=fact, when_unknown=when_unknown) if values[fact].value is None:
+            return (full if when_unknown == "full" else ZERO), f"{fact} unknown: {when_unknown} points"
         case CountThreshold(fact=fact, threshold=threshold):
             count = _number(values[fact])
             earned = full if count >= threshold else full * count / threshold
@@ -100,6 +136,14 @@ def _earned(indicator: Indicator, values: Mapping[str, FactValue]) -> tuple[Deci
             count = _number(values[fact])
             earned = max(full - per_item * count, ZERO)
             return earned, f"{fact} = {count}, less {per_item} each"
+        case AtMost(fact=fact, target=target, limit=limit, when_unknown=when_unknown):
+            value = values[fact].value
+            if value is None or isinstance(value, bool):
+                return (full if when_unknown == "full" else ZERO), f"{fact} unknown: {when_unknown} points"
+            if value <= target:
+                return full, f"{fact} = {value}, at most {target}"
+            share = max(limit - value, ZERO) / (limit - target)
+            return full * share, f"{fact} = {value}: full at {target}, none at {limit}"
     raise AssertionError(f"unknown formula {indicator.formula!r}")  # pragma: no cover
 
 
@@ -129,3 +173,13 @@ def score(model: IndicatorModel, items: Sequence[FactItem], as_of: date) -> Scor
     )
     total = _round(sum((r.points for r in results), ZERO))
     return Score(model.version, as_of, total, tuple(results), vetoes)
+
+
+def review_reason(decision: GradeDecision, reviews: Sequence[str]) -> GradeDecision:
+    """The decision with its reason naming the reviews whose points stand in the total."""
+    if not reviews:
+        return decision
+    named = ", ".join(reviews)
+    return replace(
+        decision, reason=f"{decision.reason} (with the reviewed points of self-assessment {named})"
+    )

@@ -100,7 +100,16 @@ def _registry_facts(message: Message, event: Event) -> UnitFacts:  # noqa: PLR09
                 unit_events_pb2.FilingAccepted: "accepted",
                 unit_events_pb2.FilingReturned: "returned",
             }[type(message)]
-            change = ItemChange(ItemKind.FILING, message.filing_id, {"state": state, f"{state}_on": day})
+            attributes: dict[str, Any] = {"state": state, f"{state}_on": day}
+            if isinstance(message, unit_events_pb2.FilingSubmitted):
+                attributes["full_time_staff"] = message.full_time_staff  # kept when it is accepted
+            change = ItemChange(ItemKind.FILING, message.filing_id, attributes)
+            return UnitFacts(event_id, _registry_unit(message), (change,))
+        case unit_events_pb2.DossierUpdated():
+            if message.section != dossier_pb2.DOSSIER_SECTION_STAFF or not message.item_id:
+                return UnitFacts(event_id, _registry_unit(message), relevant=False)
+            removed = message.change == dossier_pb2.CHANGE_KIND_REMOVED
+            change = ItemChange(ItemKind.STAFF, message.item_id, {"removed": removed})
             return UnitFacts(event_id, _registry_unit(message), (change,))
         case unit_events_pb2.DrillRecorded():
             attributes = {
@@ -199,11 +208,35 @@ def _alarm_facts(message: alarm_events_pb2.AlarmResolved, event: Event) -> UnitF
     return UnitFacts(str(event.id), unit, (ItemChange(ItemKind.INCIDENT, alarm.id, attributes),))
 
 
+def _acknowledgement_facts(message: alarm_events_pb2.AlarmAcknowledged, event: Event) -> UnitFacts:
+    """The unit's security office's acknowledgement of an alarm routed to it, and how long it took."""
+    alarm = message.alarm
+    if not alarm.id:
+        raise ValueError("an alarm event without an alarm id")
+    unit = _flat_unit(alarm.uscc, alarm.jurisdiction, alarm.sector)
+    own = [
+        r
+        for r in message.routes
+        if r.party == alarm_pb2.PARTY_KIND_UNIT_SECURITY
+        and r.HasField("acknowledged_at")
+        and r.HasField("routed_at")
+    ]
+    if not own:
+        return UnitFacts(str(event.id), unit, relevant=False)  # police acknowledged: not the unit's doing
+    first = min(own, key=lambda r: r.acknowledged_at.ToDatetime())
+    acknowledged = first.acknowledged_at.ToDatetime(tzinfo=UTC)
+    seconds = max(int((acknowledged - first.routed_at.ToDatetime(tzinfo=UTC)).total_seconds()), 0)
+    attributes = {"seconds": seconds, "acknowledged_on": china_day(acknowledged).isoformat()}
+    return UnitFacts(str(event.id), unit, (ItemChange(ItemKind.ACKNOWLEDGEMENT, alarm.id, attributes),))
+
+
 def facts_of(event: Event) -> UnitFacts:
     """What an event says about a unit's items (ValueError/TypeError for one that cannot be read)."""
     message = event.data
     if isinstance(message, alarm_events_pb2.AlarmResolved):
         return _alarm_facts(message, event)
+    if isinstance(message, alarm_events_pb2.AlarmAcknowledged):
+        return _acknowledgement_facts(message, event)
     if event.type.startswith("neibao.device-inventory."):
         return _device_facts(message, event)
     return _registry_facts(message, event)

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +18,8 @@ from neibao_identity import Scope, current_principal
 from safe_unit_scoring.adapters.explanation import explanation_to_proto, grade_to_proto
 from safe_unit_scoring.domain.assessments import AssessmentState, Claim, ReviewDecision, SelfAssessment
 from safe_unit_scoring.entrypoints.errors import guarded
-from safe_unit_scoring.service.assessments import Assessments
-from safe_unit_scoring.service.queries import RankingView, Scores, ScoreView
+from safe_unit_scoring.service.assessments import Assessments, AssessmentView
+from safe_unit_scoring.service.queries import MoverView, RankingView, Scores, ScoreView
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -77,6 +77,7 @@ _STATES = {
     AssessmentState.AGREED: scoring_pb2.ASSESSMENT_STATE_AGREED,
     AssessmentState.ADJUSTED: scoring_pb2.ASSESSMENT_STATE_ADJUSTED,
 }
+_STATE_FILTER = {proto: state for state, proto in _STATES.items()}
 _DECISIONS = {
     scoring_pb2.REVIEW_DECISION_AGREE: ReviewDecision.AGREE,
     scoring_pb2.REVIEW_DECISION_ADJUST: ReviewDecision.ADJUST,
@@ -87,8 +88,10 @@ def _points(value: float) -> Decimal:
     return Decimal(repr(value))
 
 
-def assessment_to_proto(a: SelfAssessment) -> scoring_pb2.SelfAssessment:
-    """A self-assessment and its review."""
+def assessment_to_proto(
+    a: SelfAssessment, unit_name: str, jurisdiction: str, now: datetime
+) -> scoring_pb2.SelfAssessment:
+    """A self-assessment and its review (with its unit's name and jurisdiction when known)."""
     message = scoring_pb2.SelfAssessment(
         id=str(a.id),
         uscc=a.uscc,
@@ -109,6 +112,10 @@ def assessment_to_proto(a: SelfAssessment) -> scoring_pb2.SelfAssessment:
             for c in a.adjustments
         ],
         review_note=a.review_note,
+        unit_name=unit_name,
+        jurisdiction=jurisdiction,
+        review_due_at=_timestamp(a.review_due_at),
+        overdue=a.overdue(now),
     )
     if a.computed_total is not None:
         message.computed_total = float(a.computed_total)
@@ -117,6 +124,25 @@ def assessment_to_proto(a: SelfAssessment) -> scoring_pb2.SelfAssessment:
     if a.reviewed_at is not None:
         message.reviewed_at.CopyFrom(_timestamp(a.reviewed_at))
     return message
+
+
+def view_to_proto(item: AssessmentView, now: datetime) -> scoring_pb2.SelfAssessment:
+    """A self-assessment of the review queue."""
+    return assessment_to_proto(item.assessment, item.unit_name, item.jurisdiction, now)
+
+
+def mover_to_proto(view: MoverView) -> scoring_pb2.Mover:
+    """A unit that moved since the month before."""
+    return scoring_pb2.Mover(
+        uscc=view.uscc,
+        name=view.name,
+        jurisdiction=view.jurisdiction,
+        total=float(view.total),
+        previous_total=float(view.previous_total),
+        delta=float(view.delta),
+        grade=grade_to_proto(view.grade),
+        previous_grade=grade_to_proto(view.previous_grade),
+    )
 
 
 class ScoringServicer(scoring_pb2_grpc.ScoringServiceServicer):
@@ -136,7 +162,9 @@ class ScoringServicer(scoring_pb2_grpc.ScoringServiceServicer):
             submitted = await self._assessments.submit(
                 request.uscc, request.period, claims, request.note, current_principal()
             )
-            return scoring_pb2.SubmitSelfAssessmentResponse(assessment=assessment_to_proto(submitted))
+            return scoring_pb2.SubmitSelfAssessmentResponse(
+                assessment=view_to_proto(submitted, datetime.now(UTC))
+            )
 
         return await guarded(context, run())
 
@@ -150,7 +178,9 @@ class ScoringServicer(scoring_pb2_grpc.ScoringServiceServicer):
             reviewed = await self._assessments.review(
                 request.id, _DECISIONS.get(request.decision), adjustments, request.note, current_principal()
             )
-            return scoring_pb2.ReviewSelfAssessmentResponse(assessment=assessment_to_proto(reviewed))
+            return scoring_pb2.ReviewSelfAssessmentResponse(
+                assessment=view_to_proto(reviewed, datetime.now(UTC))
+            )
 
         return await guarded(context, run())
 
@@ -218,6 +248,44 @@ class ScoringServicer(scoring_pb2_grpc.ScoringServiceServicer):
                 period=page.period,
                 items=[ranking_to_proto(i) for i in page.items],
                 next_cursor=page.next_cursor,
+            )
+
+        return await guarded(context, run())
+
+    async def ListSelfAssessments(
+        self, request: scoring_pb2.ListSelfAssessmentsRequest, context: Context
+    ) -> scoring_pb2.ListSelfAssessmentsResponse:
+        """The review queue in the caller's scope, oldest due first."""
+
+        async def run() -> scoring_pb2.ListSelfAssessmentsResponse:
+            page = await self._assessments.list_queue(
+                _STATE_FILTER.get(request.state),
+                request.overdue,
+                request.uscc,
+                current_principal(),
+                page_size=request.page_size,
+                cursor=request.cursor,
+            )
+            now = datetime.now(UTC)
+            return scoring_pb2.ListSelfAssessmentsResponse(
+                items=[view_to_proto(i, now) for i in page.items], next_cursor=page.next_cursor
+            )
+
+        return await guarded(context, run())
+
+    async def ListMovers(
+        self, request: scoring_pb2.ListMoversRequest, context: Context
+    ) -> scoring_pb2.ListMoversResponse:
+        """Units in scope that rose and fell most since the month before."""
+
+        async def run() -> scoring_pb2.ListMoversResponse:
+            movers = await self._scores.list_movers(
+                request.period, request.jurisdiction, request.sector, request.limit, _scope()
+            )
+            return scoring_pb2.ListMoversResponse(
+                period=movers.period,
+                up=[mover_to_proto(m) for m in movers.up],
+                down=[mover_to_proto(m) for m in movers.down],
             )
 
         return await guarded(context, run())

@@ -37,6 +37,8 @@ SECTORS = frozenset(
 )
 DEFAULT_PAGE = 50
 MAX_PAGE = 200
+DEFAULT_MOVERS = 10
+MAX_MOVERS = 100
 MAX_HISTORY = 120
 
 
@@ -85,6 +87,33 @@ class RankingView:
 
 
 @dataclass(frozen=True, slots=True)
+class MoverView:
+    """A unit whose total moved between the period before and the period."""
+
+    uscc: str
+    name: str
+    jurisdiction: str
+    total: Decimal
+    previous_total: Decimal
+    grade: str
+    previous_grade: str
+
+    @property
+    def delta(self) -> Decimal:
+        """total − previous_total."""
+        return self.total - self.previous_total
+
+
+@dataclass(frozen=True, slots=True)
+class Movers:
+    """The period's movers up (risen most first) and down (fallen most first)."""
+
+    period: str
+    up: Sequence[MoverView]
+    down: Sequence[MoverView]
+
+
+@dataclass(frozen=True, slots=True)
 class RankingFilter:
     """Which units to rank (besides the caller's scope)."""
 
@@ -123,6 +152,13 @@ class ScoreReader(abc.ABC):
         self, criteria: RankingFilter, scope: Scope, limit: int, after: tuple[Decimal, str] | None
     ) -> Sequence[RankingView]:
         """Units in scope and filter by total (highest first), after the keyset position."""
+
+    @abc.abstractmethod
+    async def movers(
+        self, criteria: RankingFilter, scope: Scope, limit: int, up: bool
+    ) -> Sequence[MoverView]:
+        """Up to `limit` units in scope and filter scored in the period and the month before whose total
+        rose (`up`) or fell, the largest move first."""
 
 
 def _uscc(uscc: str) -> str:
@@ -193,6 +229,39 @@ class Scores:
             raise NotFound(f"no scores of unit {uscc}")
         return found
 
+    def _filter(
+        self, period: str, jurisdiction: str, sector: str
+    ) -> tuple[RankingFilter, list[FieldViolation]]:
+        """The units asked for, and what is wrong with the request."""
+        violations = []
+        prefix = None
+        if jurisdiction:
+            prefix = jurisdiction_prefix(jurisdiction)
+            if prefix is None:
+                violations.append(FieldViolation("jurisdiction", "a GB/T 2260 code of six digits"))
+        if sector and sector not in SECTORS:
+            violations.append(FieldViolation("sector", f"one of {', '.join(sorted(SECTORS))}"))
+        try:
+            wanted = _period(period) or str(Period.of(china_day(self._clock())))
+        except ValidationFailed as error:
+            violations.extend(error.violations)
+            wanted = ""
+        return RankingFilter(wanted, prefix, sector or None), violations
+
+    async def list_movers(
+        self, period: str, jurisdiction: str, sector: str, limit: int, scope: Scope
+    ) -> Movers:
+        """Units in scope whose total rose and fell most in the period against the month before."""
+        criteria, violations = self._filter(period, jurisdiction, sector)
+        if limit < 0 or limit > MAX_MOVERS:
+            violations.append(FieldViolation("limit", f"between 0 and {MAX_MOVERS}"))
+        if violations:
+            raise ValidationFailed(violations)
+        async with self._reader() as reader:
+            up = await reader.movers(criteria, scope, limit or DEFAULT_MOVERS, up=True)
+            down = await reader.movers(criteria, scope, limit or DEFAULT_MOVERS, up=False)
+        return Movers(criteria.period, up, down)
+
     async def list_rankings(
         self,
         period: str,
@@ -204,21 +273,9 @@ class Scores:
         cursor: str = "",
     ) -> RankingPage:
         """Units in scope (and in the jurisdiction and sector asked for) by total, highest first."""
-        violations = []
-        prefix = None
-        if jurisdiction:
-            prefix = jurisdiction_prefix(jurisdiction)
-            if prefix is None:
-                violations.append(FieldViolation("jurisdiction", "a GB/T 2260 code of six digits"))
-        if sector and sector not in SECTORS:
-            violations.append(FieldViolation("sector", f"one of {', '.join(sorted(SECTORS))}"))
+        criteria, violations = self._filter(period, jurisdiction, sector)
         if page_size < 0 or page_size > MAX_PAGE:
             violations.append(FieldViolation("page_size", f"between 0 and {MAX_PAGE}"))
-        try:
-            wanted = _period(period) or str(Period.of(china_day(self._clock())))
-        except ValidationFailed as error:
-            violations.extend(error.violations)
-            wanted = ""
         after = None
         if cursor:
             try:
@@ -228,9 +285,10 @@ class Scores:
         if violations:
             raise ValidationFailed(violations)
         limit = page_size or DEFAULT_PAGE
-        criteria = RankingFilter(wanted, prefix, sector or None)
         async with self._reader() as reader:
             rows = await reader.rankings(criteria, scope, limit + 1, after)
         items = rows[:limit]
         more = len(rows) > limit
-        return RankingPage(wanted, items, encode_cursor(items[-1].total, items[-1].uscc) if more else "")
+        return RankingPage(
+            criteria.period, items, encode_cursor(items[-1].total, items[-1].uscc) if more else ""
+        )

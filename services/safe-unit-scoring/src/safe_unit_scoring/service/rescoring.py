@@ -11,16 +11,17 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from safe_unit_scoring.domain.assessments import ReviewedPoints, SelfAssessment, reviewed_points
 from safe_unit_scoring.domain.events import DomainEvent, GradeChanged, ScoreChanged, UnitScope
 from safe_unit_scoring.domain.facts import FactItem, ItemKind
 from safe_unit_scoring.domain.grading import GradeDecision, PeriodGrade, decide
 from safe_unit_scoring.domain.indicators import Grade, IndicatorModel
 from safe_unit_scoring.domain.periods import Period, china_day
-from safe_unit_scoring.domain.scoring import Score, score
+from safe_unit_scoring.domain.scoring import Score, review_reason, score
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +100,32 @@ class FactStore(abc.ABC):
         """Store (or replace) the period's score."""
 
     @abc.abstractmethod
+    def reviews(self, uscc: str, period: Period) -> Sequence[SelfAssessment]:
+        """The period's reviewed (adjusted) self-assessments, oldest review first."""
+
+    @abc.abstractmethod
     def add_grade_change(self, change: GradeChanged) -> None:
         """Record a grade change."""
 
     @abc.abstractmethod
     def publish(self, events: Sequence[DomainEvent]) -> None:
         """Write events to the outbox."""
+
+
+def score_period(  # noqa: PLR0917 - what a period's score depends on, in one place
+    model: IndicatorModel,
+    items: Sequence[FactItem],
+    reviewed: Mapping[str, ReviewedPoints],
+    history: Sequence[PeriodGrade],
+    period: Period,
+    as_of: date,
+) -> tuple[Score, GradeDecision]:
+    """A period's score from the unit's items as of a day, a reviewer's points standing for the indicators
+    they adjusted, and its grade decided against the earlier periods (the rescoring's and the recompute's
+    one rule)."""
+    result = score(model, items, as_of).reviewed(reviewed)
+    decision = decide(model.grading, period, result.total, [v.veto for v in result.vetoes], history)
+    return result, review_reason(decision, result.review_sources(reviewed))
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,17 +165,18 @@ class Rescoring:
         return done
 
     def rescore(self, store: FactStore, unit: UnitScope, causes: tuple[str, ...]) -> Rescored:
-        """Score the unit's current period from its items; store it; announce what changed."""
+        """Score the unit's current period from its items (a reviewer's points standing for the indicators
+        they adjusted); store it; announce what changed."""
         now = self._clock()
         as_of = china_day(now)
         period = Period.of(as_of)
-        result = score(self.model, store.items(unit.uscc), as_of)
-        decision = decide(
-            self.model.grading,
-            period,
-            result.total,
-            [v.veto for v in result.vetoes],
+        result, decision = score_period(
+            self.model,
+            store.items(unit.uscc),
+            reviewed_points(store.reviews(unit.uscc, period)),
             store.history(unit.uscc),
+            period,
+            as_of,
         )
         before = store.stored(unit.uscc, period)
         store.save_score(unit, period, result, decision, now)

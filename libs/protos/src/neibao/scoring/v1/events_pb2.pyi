@@ -130,3 +130,150 @@ class GradeChanged(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GradeChanged: _TypeAlias = GradeChanged  # noqa: Y015
+
+@_typing.final
+class SelfAssessmentSubmitted(_message.Message):
+    """A unit submitted a self-assessment (neibao.safe-unit-scoring.self-assessment.submitted.v1)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USCC_FIELD_NUMBER: _builtins.int
+    JURISDICTION_FIELD_NUMBER: _builtins.int
+    SECTOR_FIELD_NUMBER: _builtins.int
+    ASSESSMENT_ID_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    CLAIMED_TOTAL_FIELD_NUMBER: _builtins.int
+    REVIEW_DUE_AT_FIELD_NUMBER: _builtins.int
+    OCCURRED_AT_FIELD_NUMBER: _builtins.int
+    uscc: _builtins.str
+    jurisdiction: _builtins.str
+    sector: _builtins.str
+    assessment_id: _builtins.str
+    period: _builtins.str
+    claimed_total: _builtins.float
+    @_builtins.property
+    def review_due_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def occurred_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        uscc: _builtins.str = ...,
+        jurisdiction: _builtins.str = ...,
+        sector: _builtins.str = ...,
+        assessment_id: _builtins.str = ...,
+        period: _builtins.str = ...,
+        claimed_total: _builtins.float = ...,
+        review_due_at: _timestamp_pb2.Timestamp | None = ...,
+        occurred_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred_at", b"occurred_at", "review_due_at", b"review_due_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["assessment_id", b"assessment_id", "claimed_total", b"claimed_total", "jurisdiction", b"jurisdiction", "occurred_at", b"occurred_at", "period", b"period", "review_due_at", b"review_due_at", "sector", b"sector", "uscc", b"uscc"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SelfAssessmentSubmitted: _TypeAlias = SelfAssessmentSubmitted  # noqa: Y015
+
+@_typing.final
+class SelfAssessmentReviewed(_message.Message):
+    """Police or the sector's regulator reviewed a self-assessment
+    (neibao.safe-unit-scoring.self-assessment.reviewed.v1).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USCC_FIELD_NUMBER: _builtins.int
+    JURISDICTION_FIELD_NUMBER: _builtins.int
+    SECTOR_FIELD_NUMBER: _builtins.int
+    ASSESSMENT_ID_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    CLAIMED_TOTAL_FIELD_NUMBER: _builtins.int
+    REVIEWED_TOTAL_FIELD_NUMBER: _builtins.int
+    REVIEWED_BY_FIELD_NUMBER: _builtins.int
+    LATE_FIELD_NUMBER: _builtins.int
+    OCCURRED_AT_FIELD_NUMBER: _builtins.int
+    uscc: _builtins.str
+    jurisdiction: _builtins.str
+    sector: _builtins.str
+    assessment_id: _builtins.str
+    period: _builtins.str
+    state: _scoring_pb2.AssessmentState.ValueType
+    claimed_total: _builtins.float
+    reviewed_total: _builtins.float
+    reviewed_by: _builtins.str
+    """The reviewer's subject (token `sub`)."""
+    late: _builtins.bool
+    """Reviewed after its due time."""
+    @_builtins.property
+    def occurred_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        uscc: _builtins.str = ...,
+        jurisdiction: _builtins.str = ...,
+        sector: _builtins.str = ...,
+        assessment_id: _builtins.str = ...,
+        period: _builtins.str = ...,
+        state: _scoring_pb2.AssessmentState.ValueType = ...,
+        claimed_total: _builtins.float = ...,
+        reviewed_total: _builtins.float = ...,
+        reviewed_by: _builtins.str = ...,
+        late: _builtins.bool = ...,
+        occurred_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred_at", b"occurred_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["assessment_id", b"assessment_id", "claimed_total", b"claimed_total", "jurisdiction", b"jurisdiction", "late", b"late", "occurred_at", b"occurred_at", "period", b"period", "reviewed_by", b"reviewed_by", "reviewed_total", b"reviewed_total", "sector", b"sector", "state", b"state", "uscc", b"uscc"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SelfAssessmentReviewed: _TypeAlias = SelfAssessmentReviewed  # noqa: Y015
+
+@_typing.final
+class SelfAssessmentReviewReminder(_message.Message):
+    """A self-assessment's review falls due soon (neibao.safe-unit-scoring.self-assessment.review-due-soon.v1)
+    or is overdue (neibao.safe-unit-scoring.self-assessment.review-overdue.v1); each announced once.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USCC_FIELD_NUMBER: _builtins.int
+    JURISDICTION_FIELD_NUMBER: _builtins.int
+    SECTOR_FIELD_NUMBER: _builtins.int
+    ASSESSMENT_ID_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    SUBMITTED_AT_FIELD_NUMBER: _builtins.int
+    REVIEW_DUE_AT_FIELD_NUMBER: _builtins.int
+    OCCURRED_AT_FIELD_NUMBER: _builtins.int
+    uscc: _builtins.str
+    jurisdiction: _builtins.str
+    sector: _builtins.str
+    assessment_id: _builtins.str
+    period: _builtins.str
+    @_builtins.property
+    def submitted_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def review_due_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def occurred_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        uscc: _builtins.str = ...,
+        jurisdiction: _builtins.str = ...,
+        sector: _builtins.str = ...,
+        assessment_id: _builtins.str = ...,
+        period: _builtins.str = ...,
+        submitted_at: _timestamp_pb2.Timestamp | None = ...,
+        review_due_at: _timestamp_pb2.Timestamp | None = ...,
+        occurred_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred_at", b"occurred_at", "review_due_at", b"review_due_at", "submitted_at", b"submitted_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["assessment_id", b"assessment_id", "jurisdiction", b"jurisdiction", "occurred_at", b"occurred_at", "period", b"period", "review_due_at", b"review_due_at", "sector", b"sector", "submitted_at", b"submitted_at", "uscc", b"uscc"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SelfAssessmentReviewReminder: _TypeAlias = SelfAssessmentReviewReminder  # noqa: Y015

@@ -89,7 +89,7 @@ class Evidence(_message.Message):
     EVENT_IDS_FIELD_NUMBER: _builtins.int
     NOTE_FIELD_NUMBER: _builtins.int
     kind: _builtins.str
-    """filing, drill, training, inspection, hazard, device, compliance, incident."""
+    """filing, drill, training, inspection, hazard, device, compliance, incident, staff, acknowledgement."""
     item_id: _builtins.str
     note: _builtins.str
     """Why it counted, e.g. "deadline 2026-10-15, rectified 2026-11-25: 41 days late"."""
@@ -165,7 +165,7 @@ class IndicatorScore(_message.Message):
     """The most points the indicator gives (its share of the 100)."""
     points: _builtins.float
     formula: _builtins.str
-    """presence, count_threshold, ratio, deduction."""
+    """presence, count_threshold, ratio, deduction, at_most."""
     explanation: _builtins.str
     @_builtins.property
     def facts(self) -> _containers.RepeatedCompositeFieldContainer[Global___Fact]: ...
@@ -633,6 +633,10 @@ class SelfAssessment(_message.Message):
     ADJUSTMENTS_FIELD_NUMBER: _builtins.int
     REVIEWED_TOTAL_FIELD_NUMBER: _builtins.int
     REVIEW_NOTE_FIELD_NUMBER: _builtins.int
+    UNIT_NAME_FIELD_NUMBER: _builtins.int
+    JURISDICTION_FIELD_NUMBER: _builtins.int
+    REVIEW_DUE_AT_FIELD_NUMBER: _builtins.int
+    OVERDUE_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     uscc: _builtins.str
     period: _builtins.str
@@ -648,6 +652,11 @@ class SelfAssessment(_message.Message):
     reviewed_total: _builtins.float
     """The claimed total with the adjustments applied; unset until reviewed."""
     review_note: _builtins.str
+    unit_name: _builtins.str
+    """The unit's name and GB/T 2260 jurisdiction as the scoring knows them."""
+    jurisdiction: _builtins.str
+    overdue: _builtins.bool
+    """Still awaiting review after its due time."""
     @_builtins.property
     def items(self) -> _containers.RepeatedCompositeFieldContainer[Global___ClaimedPoints]: ...
     @_builtins.property
@@ -656,6 +665,10 @@ class SelfAssessment(_message.Message):
     def reviewed_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def adjustments(self) -> _containers.RepeatedCompositeFieldContainer[Global___Adjustment]: ...
+    @_builtins.property
+    def review_due_at(self) -> _timestamp_pb2.Timestamp:
+        """When the review is due (a setting's number of days after submission)."""
+
     def __init__(
         self,
         *,
@@ -675,10 +688,14 @@ class SelfAssessment(_message.Message):
         adjustments: _abc.Iterable[Global___Adjustment] | None = ...,
         reviewed_total: _builtins.float | None = ...,
         review_note: _builtins.str = ...,
+        unit_name: _builtins.str = ...,
+        jurisdiction: _builtins.str = ...,
+        review_due_at: _timestamp_pb2.Timestamp | None = ...,
+        overdue: _builtins.bool = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_computed_total", b"_computed_total", "_reviewed_total", b"_reviewed_total", "computed_total", b"computed_total", "reviewed_at", b"reviewed_at", "reviewed_total", b"reviewed_total", "submitted_at", b"submitted_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_computed_total", b"_computed_total", "_reviewed_total", b"_reviewed_total", "computed_total", b"computed_total", "review_due_at", b"review_due_at", "reviewed_at", b"reviewed_at", "reviewed_total", b"reviewed_total", "submitted_at", b"submitted_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_computed_total", b"_computed_total", "_reviewed_total", b"_reviewed_total", "adjustments", b"adjustments", "claimed_total", b"claimed_total", "computed_total", b"computed_total", "id", b"id", "items", b"items", "model_version", b"model_version", "note", b"note", "period", b"period", "review_note", b"review_note", "reviewed_at", b"reviewed_at", "reviewed_by", b"reviewed_by", "reviewed_total", b"reviewed_total", "state", b"state", "submitted_at", b"submitted_at", "submitted_by", b"submitted_by", "uscc", b"uscc"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_computed_total", b"_computed_total", "_reviewed_total", b"_reviewed_total", "adjustments", b"adjustments", "claimed_total", b"claimed_total", "computed_total", b"computed_total", "id", b"id", "items", b"items", "jurisdiction", b"jurisdiction", "model_version", b"model_version", "note", b"note", "overdue", b"overdue", "period", b"period", "review_due_at", b"review_due_at", "review_note", b"review_note", "reviewed_at", b"reviewed_at", "reviewed_by", b"reviewed_by", "reviewed_total", b"reviewed_total", "state", b"state", "submitted_at", b"submitted_at", "submitted_by", b"submitted_by", "unit_name", b"unit_name", "uscc", b"uscc"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__computed_total: _TypeAlias = _typing.Literal["computed_total"]  # noqa: Y015
     _WhichOneofArgType__computed_total: _TypeAlias = _typing.Literal["_computed_total", b"_computed_total"]  # noqa: Y015
@@ -793,3 +810,168 @@ class ReviewSelfAssessmentResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ReviewSelfAssessmentResponse: _TypeAlias = ReviewSelfAssessmentResponse  # noqa: Y015
+
+@_typing.final
+class ListSelfAssessmentsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATE_FIELD_NUMBER: _builtins.int
+    OVERDUE_FIELD_NUMBER: _builtins.int
+    USCC_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    state: Global___AssessmentState.ValueType
+    """Only assessments in this state (any when unset)."""
+    overdue: _builtins.bool
+    """Only those awaiting review past their due time."""
+    uscc: _builtins.str
+    """Only this unit's."""
+    page_size: _builtins.int
+    cursor: _builtins.str
+    """The `next_cursor` of the previous page; empty for the first page."""
+    def __init__(
+        self,
+        *,
+        state: Global___AssessmentState.ValueType = ...,
+        overdue: _builtins.bool = ...,
+        uscc: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor", "overdue", b"overdue", "page_size", b"page_size", "state", b"state", "uscc", b"uscc"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListSelfAssessmentsRequest: _TypeAlias = ListSelfAssessmentsRequest  # noqa: Y015
+
+@_typing.final
+class ListSelfAssessmentsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEMS_FIELD_NUMBER: _builtins.int
+    NEXT_CURSOR_FIELD_NUMBER: _builtins.int
+    next_cursor: _builtins.str
+    @_builtins.property
+    def items(self) -> _containers.RepeatedCompositeFieldContainer[Global___SelfAssessment]:
+        """Oldest due first."""
+
+    def __init__(
+        self,
+        *,
+        items: _abc.Iterable[Global___SelfAssessment] | None = ...,
+        next_cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["items", b"items", "next_cursor", b"next_cursor"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListSelfAssessmentsResponse: _TypeAlias = ListSelfAssessmentsResponse  # noqa: Y015
+
+@_typing.final
+class Mover(_message.Message):
+    """A unit whose total moved between the period before and the period."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USCC_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    JURISDICTION_FIELD_NUMBER: _builtins.int
+    TOTAL_FIELD_NUMBER: _builtins.int
+    PREVIOUS_TOTAL_FIELD_NUMBER: _builtins.int
+    DELTA_FIELD_NUMBER: _builtins.int
+    GRADE_FIELD_NUMBER: _builtins.int
+    PREVIOUS_GRADE_FIELD_NUMBER: _builtins.int
+    uscc: _builtins.str
+    name: _builtins.str
+    jurisdiction: _builtins.str
+    total: _builtins.float
+    previous_total: _builtins.float
+    delta: _builtins.float
+    """total − previous_total."""
+    grade: Global___Grade.ValueType
+    previous_grade: Global___Grade.ValueType
+    def __init__(
+        self,
+        *,
+        uscc: _builtins.str = ...,
+        name: _builtins.str = ...,
+        jurisdiction: _builtins.str = ...,
+        total: _builtins.float = ...,
+        previous_total: _builtins.float = ...,
+        delta: _builtins.float = ...,
+        grade: Global___Grade.ValueType = ...,
+        previous_grade: Global___Grade.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["delta", b"delta", "grade", b"grade", "jurisdiction", b"jurisdiction", "name", b"name", "previous_grade", b"previous_grade", "previous_total", b"previous_total", "total", b"total", "uscc", b"uscc"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Mover: _TypeAlias = Mover  # noqa: Y015
+
+@_typing.final
+class ListMoversRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PERIOD_FIELD_NUMBER: _builtins.int
+    JURISDICTION_FIELD_NUMBER: _builtins.int
+    SECTOR_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    period: _builtins.str
+    """YYYY-MM; empty for the current period. Compared with the month before."""
+    jurisdiction: _builtins.str
+    """A GB/T 2260 code: units within it (and the caller's scope)."""
+    sector: _builtins.str
+    limit: _builtins.int
+    """At most this many each way (the server's default when 0)."""
+    def __init__(
+        self,
+        *,
+        period: _builtins.str = ...,
+        jurisdiction: _builtins.str = ...,
+        sector: _builtins.str = ...,
+        limit: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["jurisdiction", b"jurisdiction", "limit", b"limit", "period", b"period", "sector", b"sector"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListMoversRequest: _TypeAlias = ListMoversRequest  # noqa: Y015
+
+@_typing.final
+class ListMoversResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PERIOD_FIELD_NUMBER: _builtins.int
+    UP_FIELD_NUMBER: _builtins.int
+    DOWN_FIELD_NUMBER: _builtins.int
+    period: _builtins.str
+    @_builtins.property
+    def up(self) -> _containers.RepeatedCompositeFieldContainer[Global___Mover]:
+        """Risen most first."""
+
+    @_builtins.property
+    def down(self) -> _containers.RepeatedCompositeFieldContainer[Global___Mover]:
+        """Fallen most first."""
+
+    def __init__(
+        self,
+        *,
+        period: _builtins.str = ...,
+        up: _abc.Iterable[Global___Mover] | None = ...,
+        down: _abc.Iterable[Global___Mover] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["down", b"down", "period", b"period", "up", b"up"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListMoversResponse: _TypeAlias = ListMoversResponse  # noqa: Y015

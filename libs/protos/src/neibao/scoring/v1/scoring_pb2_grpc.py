@@ -63,6 +63,16 @@ class ScoringServiceStub:
                 request_serializer=neibao_dot_scoring_dot_v1_dot_scoring__pb2.ReviewSelfAssessmentRequest.SerializeToString,
                 response_deserializer=neibao_dot_scoring_dot_v1_dot_scoring__pb2.ReviewSelfAssessmentResponse.FromString,
                 _registered_method=True)
+        self.ListSelfAssessments = channel.unary_unary(
+                '/neibao.scoring.v1.ScoringService/ListSelfAssessments',
+                request_serializer=neibao_dot_scoring_dot_v1_dot_scoring__pb2.ListSelfAssessmentsRequest.SerializeToString,
+                response_deserializer=neibao_dot_scoring_dot_v1_dot_scoring__pb2.ListSelfAssessmentsResponse.FromString,
+                _registered_method=True)
+        self.ListMovers = channel.unary_unary(
+                '/neibao.scoring.v1.ScoringService/ListMovers',
+                request_serializer=neibao_dot_scoring_dot_v1_dot_scoring__pb2.ListMoversRequest.SerializeToString,
+                response_deserializer=neibao_dot_scoring_dot_v1_dot_scoring__pb2.ListMoversResponse.FromString,
+                _registered_method=True)
 
 
 class ScoringServiceServicer:
@@ -109,6 +119,20 @@ class ScoringServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListSelfAssessments(self, request, context):
+        """The review queue: self-assessments of units in scope, the one due for review first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMovers(self, request, context):
+        """Movers up and down: units in scope whose total changed most since the month before.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ScoringServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -136,6 +160,16 @@ def add_ScoringServiceServicer_to_server(servicer, server):
                     servicer.ReviewSelfAssessment,
                     request_deserializer=neibao_dot_scoring_dot_v1_dot_scoring__pb2.ReviewSelfAssessmentRequest.FromString,
                     response_serializer=neibao_dot_scoring_dot_v1_dot_scoring__pb2.ReviewSelfAssessmentResponse.SerializeToString,
+            ),
+            'ListSelfAssessments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSelfAssessments,
+                    request_deserializer=neibao_dot_scoring_dot_v1_dot_scoring__pb2.ListSelfAssessmentsRequest.FromString,
+                    response_serializer=neibao_dot_scoring_dot_v1_dot_scoring__pb2.ListSelfAssessmentsResponse.SerializeToString,
+            ),
+            'ListMovers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMovers,
+                    request_deserializer=neibao_dot_scoring_dot_v1_dot_scoring__pb2.ListMoversRequest.FromString,
+                    response_serializer=neibao_dot_scoring_dot_v1_dot_scoring__pb2.ListMoversResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -277,6 +311,60 @@ class ScoringService:
             '/neibao.scoring.v1.ScoringService/ReviewSelfAssessment',
             neibao_dot_scoring_dot_v1_dot_scoring__pb2.ReviewSelfAssessmentRequest.SerializeToString,
             neibao_dot_scoring_dot_v1_dot_scoring__pb2.ReviewSelfAssessmentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSelfAssessments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/neibao.scoring.v1.ScoringService/ListSelfAssessments',
+            neibao_dot_scoring_dot_v1_dot_scoring__pb2.ListSelfAssessmentsRequest.SerializeToString,
+            neibao_dot_scoring_dot_v1_dot_scoring__pb2.ListSelfAssessmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMovers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/neibao.scoring.v1.ScoringService/ListMovers',
+            neibao_dot_scoring_dot_v1_dot_scoring__pb2.ListMoversRequest.SerializeToString,
+            neibao_dot_scoring_dot_v1_dot_scoring__pb2.ListMoversResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -51,6 +51,10 @@ class ScoringServiceStub:
     """Police or the sector's regulator review it: agree, or adjust indicators with reasons
     (FAILED_PRECONDITION when it was reviewed already; NOT_FOUND outside the caller's scope).
     """
+    ListSelfAssessments: _grpc.UnaryUnaryMultiCallable[_scoring_pb2.ListSelfAssessmentsRequest, _scoring_pb2.ListSelfAssessmentsResponse]
+    """The review queue: self-assessments of units in scope, the one due for review first."""
+    ListMovers: _grpc.UnaryUnaryMultiCallable[_scoring_pb2.ListMoversRequest, _scoring_pb2.ListMoversResponse]
+    """Movers up and down: units in scope whose total changed most since the month before."""
 
 @_typing.type_check_only
 class ScoringServiceAsyncStub(ScoringServiceStub):
@@ -75,6 +79,10 @@ class ScoringServiceAsyncStub(ScoringServiceStub):
     """Police or the sector's regulator review it: agree, or adjust indicators with reasons
     (FAILED_PRECONDITION when it was reviewed already; NOT_FOUND outside the caller's scope).
     """
+    ListSelfAssessments: _aio.UnaryUnaryMultiCallable[_scoring_pb2.ListSelfAssessmentsRequest, _scoring_pb2.ListSelfAssessmentsResponse]  # type: ignore[assignment]
+    """The review queue: self-assessments of units in scope, the one due for review first."""
+    ListMovers: _aio.UnaryUnaryMultiCallable[_scoring_pb2.ListMoversRequest, _scoring_pb2.ListMoversResponse]  # type: ignore[assignment]
+    """Movers up and down: units in scope whose total changed most since the month before."""
 
 class ScoringServiceServicer(metaclass=_abc_1.ABCMeta):
     """Safe-unit scoring (平安单位): a unit's score per period under a versioned indicator model, each
@@ -126,5 +134,21 @@ class ScoringServiceServicer(metaclass=_abc_1.ABCMeta):
         """Police or the sector's regulator review it: agree, or adjust indicators with reasons
         (FAILED_PRECONDITION when it was reviewed already; NOT_FOUND outside the caller's scope).
         """
+
+    @_abc_1.abstractmethod
+    def ListSelfAssessments(
+        self,
+        request: _scoring_pb2.ListSelfAssessmentsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scoring_pb2.ListSelfAssessmentsResponse, _abc.Awaitable[_scoring_pb2.ListSelfAssessmentsResponse]]:
+        """The review queue: self-assessments of units in scope, the one due for review first."""
+
+    @_abc_1.abstractmethod
+    def ListMovers(
+        self,
+        request: _scoring_pb2.ListMoversRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scoring_pb2.ListMoversResponse, _abc.Awaitable[_scoring_pb2.ListMoversResponse]]:
+        """Movers up and down: units in scope whose total changed most since the month before."""
 
 def add_ScoringServiceServicer_to_server(servicer: ScoringServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -38,7 +38,8 @@ class ScoreEvidenceRead(BaseModel):
     """An item a fact counted and the ids of the events that described it."""
 
     kind: str | None = Field(
-        description="filing, drill, training, inspection, hazard, device, compliance, incident."
+        description="filing, drill, training, inspection, hazard, device, compliance, incident, staff or "
+        "acknowledgement."
     )
     item_id: str | None
     event_ids: list[str]
@@ -62,7 +63,7 @@ class IndicatorScoreRead(BaseModel):
     name: str | None
     weight: float = Field(description="The most points the indicator gives (its share of the 100).")
     points: float
-    formula: str | None = Field(description="presence, count_threshold, ratio or deduction.")
+    formula: str | None = Field(description="presence, count_threshold, ratio, deduction or at_most.")
     facts: list[FactRead]
     explanation: str | None
 
@@ -204,6 +205,55 @@ class SelfAssessmentRead(BaseModel):
     adjustments: list[AdjustmentRead]
     reviewed_total: float | None
     review_note: str | None
+    unit_name: str | None
+    jurisdiction: str | None
+    review_due_at: datetime | None = Field(description="When the review is due (days after submission).")
+    overdue: bool = Field(description="Still awaiting review after its due time.")
+
+
+class SelfAssessmentPage(BaseModel):
+    """One page of the review queue, the one due first at the top."""
+
+    items: list[SelfAssessmentRead]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class SelfAssessmentQuery(BaseModel):
+    """Which self-assessments (besides the caller's scope: a foreign unit's never show)."""
+
+    state: AssessmentState | None = Field(default=None, description="Not given: every state.")
+    overdue: bool | None = Field(default=None, description="true: only those awaiting review past due.")
+    uscc: str | None = Field(default=None, pattern=r"^[0-9A-Za-z]{18}$", description="Only this unit's.")
+    cursor: str | None = Field(default=None, max_length=MAX_CURSOR_LENGTH)
+
+
+class MoverRead(BaseModel):
+    """A unit whose total moved since the month before."""
+
+    uscc: str | None
+    name: str | None
+    jurisdiction: str | None
+    total: float
+    previous_total: float = Field(description="The total of the month before.")
+    delta: float = Field(description="total − previous_total.")
+    grade: Grade | None
+    previous_grade: Grade | None
+
+
+class MoversRead(BaseModel):
+    """The units in scope that rose and fell most in a period against the month before."""
+
+    period: str | None
+    up: list[MoverRead] = Field(description="Risen most first.")
+    down: list[MoverRead] = Field(description="Fallen most first.")
+
+
+class MoversQuery(BaseModel):
+    """Which period and units (besides the caller's scope)."""
+
+    period: Period | None = Field(default=None, description="Not given: the current period.")
+    jurisdiction: DivisionCode | None = Field(default=None, description="Units within this division.")
+    sector: Sector | None = None
 
 
 class ClaimedPointsIn(BaseModel):

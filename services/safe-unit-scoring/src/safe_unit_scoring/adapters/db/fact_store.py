@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Text, delete, func, select, type_coerce, update
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import ARRAY, Insert, insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Grouping
 
 from neibao_messaging import Outbox
+from safe_unit_scoring.adapters.db.assessment_rows import assessment_of, reviews_query
 from safe_unit_scoring.adapters.db.tables import (
     FactItemRow,
     GradeChangeRow,
@@ -21,6 +22,7 @@ from safe_unit_scoring.adapters.db.tables import (
 )
 from safe_unit_scoring.adapters.events import cloud_event
 from safe_unit_scoring.adapters.explanation import explanation_json
+from safe_unit_scoring.domain.assessments import SelfAssessment
 from safe_unit_scoring.domain.events import DomainEvent, GradeChanged, UnitScope
 from safe_unit_scoring.domain.facts import FactItem, ItemKind
 from safe_unit_scoring.domain.grading import GradeDecision, PeriodGrade
@@ -28,6 +30,55 @@ from safe_unit_scoring.domain.indicators import Grade
 from safe_unit_scoring.domain.periods import Period
 from safe_unit_scoring.domain.scoring import Score
 from safe_unit_scoring.service.rescoring import FactStore, ItemChange, StoredScore
+
+
+def upsert_score(
+    unit: UnitScope, period: Period, result: Score, decision: GradeDecision, at: datetime
+) -> Insert:
+    """The statement that inserts or replaces a period's score."""
+    values: dict[str, Any] = {
+        "model_version": result.model_version,
+        "as_of": result.as_of,
+        "total": result.total,
+        "band": decision.band.value,
+        "grade": decision.grade.value,
+        "grade_reason": decision.reason,
+        "explanation": explanation_json(result),
+        "unit_name": unit.name,
+        "jurisdiction": unit.jurisdiction,
+        "sector": unit.sector,
+        "sectors": list(unit.sectors),
+        "computed_at": at,
+    }
+    statement = insert(ScoreRow).values(uscc=unit.uscc, period=str(period), **values)
+    return statement.on_conflict_do_update(index_elements=[ScoreRow.uscc, ScoreRow.period], set_=values)
+
+
+def grade_change_row(change: GradeChanged) -> GradeChangeRow:
+    """The row recording a grade change."""
+    return GradeChangeRow(
+        uscc=change.unit.uscc,
+        period=change.period,
+        from_grade=change.from_grade.value if change.from_grade else None,
+        to_grade=change.to_grade.value,
+        reason=change.reason,
+        total=change.total,
+        cause_event_ids=list(change.cause_event_ids),
+        changed_at=change.occurred_at,
+    )
+
+
+def mark_pending_statement(uscc: str, event_id: str) -> Insert:
+    """The upsert of a unit's rescoring mark (keeping the latest MAX_EVENT_IDS causes)."""
+    return (
+        insert(RescorePendingRow)
+        .values(uscc=uscc, cause_event_ids=[event_id])
+        .on_conflict_do_update(
+            index_elements=[RescorePendingRow.uscc],
+            set_={"cause_event_ids": _latest(RescorePendingRow.cause_event_ids, event_id)},
+        )
+    )
+
 
 # An item keeps the ids of its latest events as evidence (a device's status flaps often).
 MAX_EVENT_IDS = 20
@@ -80,14 +131,7 @@ class SqlFactStore(FactStore):
 
     def mark_pending(self, uscc: str, event_id: str) -> None:
         """Mark the unit (keeping the latest MAX_EVENT_IDS causes), with the staged upserts."""
-        statement = (
-            insert(RescorePendingRow)
-            .values(uscc=uscc, cause_event_ids=[event_id])
-            .on_conflict_do_update(
-                index_elements=[RescorePendingRow.uscc],
-                set_={"cause_event_ids": _latest(RescorePendingRow.cause_event_ids, event_id)},
-            )
-        )
+        statement = mark_pending_statement(uscc, event_id)
         staged, self._staged = self._staged, []
         if staged:
             statement = statement.add_cte(*(s.cte(f"staged_{n}") for n, s in enumerate(staged)))
@@ -170,39 +214,16 @@ class SqlFactStore(FactStore):
         self, unit: UnitScope, period: Period, result: Score, decision: GradeDecision, at: datetime
     ) -> None:
         """Insert or replace the period's score."""
-        values: dict[str, Any] = {
-            "model_version": result.model_version,
-            "as_of": result.as_of,
-            "total": result.total,
-            "band": decision.band.value,
-            "grade": decision.grade.value,
-            "grade_reason": decision.reason,
-            "explanation": explanation_json(result),
-            "unit_name": unit.name,
-            "jurisdiction": unit.jurisdiction,
-            "sector": unit.sector,
-            "sectors": list(unit.sectors),
-            "computed_at": at,
-        }
-        statement = insert(ScoreRow).values(uscc=unit.uscc, period=str(period), **values)
-        self._session.execute(
-            statement.on_conflict_do_update(index_elements=[ScoreRow.uscc, ScoreRow.period], set_=values)
-        )
+        self._session.execute(upsert_score(unit, period, result, decision, at))
+
+    def reviews(self, uscc: str, period: Period) -> Sequence[SelfAssessment]:
+        """The period's reviewed assessments, oldest review first."""
+        rows = self._session.scalars(reviews_query(uscc, str(period)))
+        return [assessment_of(row) for row in rows]
 
     def add_grade_change(self, change: GradeChanged) -> None:
         """Record a grade change."""
-        self._session.add(
-            GradeChangeRow(
-                uscc=change.unit.uscc,
-                period=change.period,
-                from_grade=change.from_grade.value if change.from_grade else None,
-                to_grade=change.to_grade.value,
-                reason=change.reason,
-                total=change.total,
-                cause_event_ids=list(change.cause_event_ids),
-                changed_at=change.occurred_at,
-            )
-        )
+        self._session.add(grade_change_row(change))
 
     def publish(self, events: Sequence[DomainEvent]) -> None:
         """Stage the events in the outbox of this transaction."""

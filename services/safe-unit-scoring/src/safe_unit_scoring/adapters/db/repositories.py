@@ -16,6 +16,7 @@ from safe_unit_scoring.adapters.db.tables import GradeChangeRow, ScoreRow, UnitR
 from safe_unit_scoring.domain.periods import Period
 from safe_unit_scoring.service.queries import (
     GradeChangeView,
+    MoverView,
     RankingFilter,
     RankingView,
     ScoreReader,
@@ -87,6 +88,51 @@ class SqlScoreReader(ScoreReader):
         )
         return [_view(r) for r in rows], [
             GradeChangeView(c.period, c.from_grade, c.to_grade, c.reason, c.changed_at) for c in changes
+        ]
+
+    async def movers(
+        self, criteria: RankingFilter, scope: Scope, limit: int, up: bool
+    ) -> Sequence[MoverView]:
+        """Units scored in both months, in scope and filter, by the size of their move."""
+        previous = aliased(ScoreRow)
+        delta = ScoreRow.total - previous.total
+        conditions: list[Any] = [
+            ScoreRow.period == criteria.period,
+            in_scope(scope, ScoreRow),
+            UnitRow.closed.is_(False),
+            delta > 0 if up else delta < 0,
+        ]
+        if criteria.jurisdiction_prefix:
+            conditions.append(ScoreRow.jurisdiction.like(f"{criteria.jurisdiction_prefix}%"))
+        if criteria.sector:
+            conditions.append(ScoreRow.sectors.contains([criteria.sector]))
+        rows = await self._session.execute(
+            select(
+                ScoreRow.uscc,
+                ScoreRow.unit_name,
+                ScoreRow.jurisdiction,
+                ScoreRow.total,
+                ScoreRow.grade,
+                previous.total.label("previous_total"),
+                previous.grade.label("previous_grade"),
+            )
+            .join(UnitRow, UnitRow.uscc == ScoreRow.uscc)
+            .join(
+                previous,
+                and_(
+                    previous.uscc == ScoreRow.uscc,
+                    previous.period == str(Period.parse(criteria.period).previous()),
+                ),
+            )
+            .where(*conditions)
+            .order_by(delta.desc() if up else delta.asc(), ScoreRow.uscc)
+            .limit(limit)
+        )
+        return [
+            MoverView(
+                r.uscc, r.unit_name, r.jurisdiction, r.total, r.previous_total, r.grade, r.previous_grade
+            )
+            for r in rows
         ]
 
     async def rankings(

@@ -123,6 +123,13 @@ class SelfAssessmentRow(Base):
             unique=True,
             postgresql_where=text("state = 'submitted'"),
         ),
+        Index("ix_self_assessment_uscc_period", "uscc", "period"),
+        Index("ix_self_assessment_review_due_at", "review_due_at", "id"),
+        Index(
+            "ix_self_assessment_awaiting",
+            "review_due_at",
+            postgresql_where=text("state = 'submitted' AND overdue_reminded_at IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -141,3 +148,7 @@ class SelfAssessmentRow(Base):
     adjustments: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'"))
     reviewed_total: Mapped[Decimal | None] = mapped_column(POINTS)
     review_note: Mapped[str] = mapped_column(Text, server_default="")
+    review_due_at: Mapped[datetime] = mapped_column(TZ)
+    # When the sweep announced the review due soon, and overdue (each once).
+    due_soon_reminded_at: Mapped[datetime | None] = mapped_column(TZ)
+    overdue_reminded_at: Mapped[datetime | None] = mapped_column(TZ)

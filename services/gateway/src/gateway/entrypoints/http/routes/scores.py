@@ -22,12 +22,16 @@ from gateway.entrypoints.http.problems import problem_responses
 from gateway.entrypoints.http.registry_schemas import DEMO_UNIT
 from gateway.entrypoints.http.rest import message_response
 from gateway.entrypoints.http.score_schemas import (
+    MoversQuery,
+    MoversRead,
     RankingPage,
     RankingQuery,
     ScoreHistoryRead,
     ScoreQuery,
     ScoreRead,
     SelfAssessmentCreate,
+    SelfAssessmentPage,
+    SelfAssessmentQuery,
     SelfAssessmentRead,
     SelfAssessmentReview,
 )
@@ -42,6 +46,7 @@ READERS: Final = (Role.POLICE, Role.REGULATOR, Role.PROVINCE_ADMIN, Role.UNIT_SE
 # 联合创建: the unit's own security staff assess; police and the sector's regulator review.
 ASSESSORS: Final = (Role.UNIT_SECURITY,)
 REVIEWERS: Final = (Role.POLICE, Role.REGULATOR)
+MoverLimit = Annotated[int, Query(ge=1, le=100, description="At most this many units each way.")]
 AssessmentId = Annotated[str, Path(max_length=36, description="The self-assessment's id (UUID).")]
 
 UsccPath = Annotated[
@@ -120,6 +125,52 @@ async def list_rankings(
         scoring_pb2.ListRankingsRequest,
     )
     answer = await services.call(scoring_service(services).ListRankings, request, caller)
+    return message_response(answer)
+
+
+@router.get(
+    "/rankings/movers",
+    summary="Units whose score rose or fell most since the month before",
+    operation_id="list_movers",
+    response_model=MoversRead,
+    responses=problem_responses(502),
+)
+async def list_movers(
+    query: Annotated[MoversQuery, Query()],
+    caller: Annotated[Caller, require_roles(*READERS)],
+    services: Services,
+    limit: MoverLimit = 10,
+) -> Response:
+    """Units in the caller's scope (and in `jurisdiction` and `sector` when given) scored in the period and
+    the month before: `up` those that rose most, `down` those that fell most, with both totals and grades."""
+    request = from_rest(
+        {**query.model_dump(mode="json", exclude_none=True), "limit": limit}, scoring_pb2.ListMoversRequest
+    )
+    answer = await services.call(scoring_service(services).ListMovers, request, caller)
+    return message_response(answer)
+
+
+@router.get(
+    "/self-assessments",
+    summary="The review queue: self-assessments of units in scope, the one due first",
+    operation_id="list_self_assessments",
+    response_model=SelfAssessmentPage,
+    responses=problem_responses(502),
+)
+async def list_self_assessments(
+    query: Annotated[SelfAssessmentQuery, Query()],
+    caller: Annotated[Caller, require_roles(*READERS)],
+    services: Services,
+    limit: PageSize,
+) -> Response:
+    """联合创建's review queue: police, regulators (their sector) and the province see the units in their
+    scope, a unit's security staff their own unit; each with its unit, when its review is due and whether
+    that is past; oldest due first."""
+    request = from_rest(
+        {**query.model_dump(mode="json", exclude_none=True), "page_size": limit},
+        scoring_pb2.ListSelfAssessmentsRequest,
+    )
+    answer = await services.call(scoring_service(services).ListSelfAssessments, request, caller)
     return message_response(answer)
 
 
