@@ -12,8 +12,8 @@ incidents; the two months before scored, for the promotion rule); reused on late
 month and prints units/s and the peak RSS of the process and its workers.
 
 Event to score: the demo unit's security chief records drills through the gateway (one a second); each
-delay runs from the POST's answer to the moment the unit's score row shows a newer computation (polled in
-the platform's scoring database every 10 ms): registry, outbox relay, Kafka, scoring consumer, commit.
+delay runs from the POST's answer to the moment the scoring database holds the drill among the unit's facts
+and a score computed after it (polled every 10 ms): registry, outbox relay, Kafka, scoring consumer, commit.
 Targets are loopback addresses only; runs are bounded. Needs `make run`; `make bench-scoring`. Not a test.
 """
 
@@ -212,7 +212,9 @@ def bench_recompute(units: int, workers: int) -> None:
     print(
         f"  full recompute            {report.seconds:8.1f} s   (goal <= 60 s for 1,000,000 units on 2 cores)"
     )
-    print(f"  of which storing          {report.merge_seconds:8.1f} s   (merge, grade changes, events, commit)")
+    print(
+        f"  of which storing          {report.merge_seconds:8.1f} s   (merge, grade changes, events, commit)"
+    )
     print(f"  units                     {report.units:8,}   ({report.units / report.seconds:,.0f} units/s)")
     print(f"  scores stored             {report.written:8,}")
     print(f"  grade changes             {report.grade_changes:8,}")
@@ -233,15 +235,17 @@ def bench_event_to_score(events: int) -> None:
         httpx.Client(base_url=gateway, timeout=30) as api,
     ):
 
-        def computed() -> datetime | None:
+        def scored(drill_id: str) -> bool:
+            """The drill is among the unit's facts and the unit was rescored after it arrived."""
             row = conn.execute(
-                "SELECT computed_at FROM score WHERE uscc = %s AND period = %s", (DEMO_UNIT, period)
+                "SELECT s.computed_at >= f.updated_at FROM fact_item f JOIN score s ON s.uscc = f.uscc"
+                " WHERE f.uscc = %s AND f.item_id = %s AND s.period = %s",
+                (DEMO_UNIT, drill_id, period),
             ).fetchone()
-            return row[0] if row else None
+            return bool(row and row[0])
 
         print(f"[bench] {events} drills of the demo unit through the gateway, one a second ...", flush=True)
         for n in range(events):
-            before = computed()
             body = {
                 "drilled_on": date.today().isoformat(),
                 "scenario": f"评分基准演练{n}",
@@ -250,10 +254,10 @@ def bench_event_to_score(events: int) -> None:
             answer = api.post(f"/api/v1/units/{DEMO_UNIT}/drills", json=body, headers=bearer)
             answered = time.perf_counter()
             answer.raise_for_status()
+            drill_id = str(answer.json()["id"])
             deadline = answered + 30
             while time.perf_counter() < deadline:
-                now = computed()
-                if now is not None and (before is None or now > before):
+                if scored(drill_id):
                     delays.append((time.perf_counter() - answered) * 1000)
                     break
                 time.sleep(0.01)
