@@ -438,6 +438,11 @@ def test_one_buyer_at_three_stations_raises_an_early_warning_alarm_for_heping_po
         listed = api.get(ALARMS, params={"uscc": DEMO_UNIT}, headers=tokens.bearer("police-heping"))
         assert listed.status_code == 200, listed.text
         assert raised["id"] in {item["id"] for item in listed.json()["items"]}
+        # The sector dashboard lists early warnings by kind: this one, and nothing of another kind.
+        warnings = api.get(ALARMS, params={"kind": "early_warning"}, headers=tokens.bearer("police-heping"))
+        assert warnings.status_code == 200, warnings.text
+        assert raised["id"] in {item["id"] for item in warnings.json()["items"]}
+        assert {item["kind"] for item in warnings.json()["items"]} == {"early_warning"}
         assert raised["id"] not in readers["police-dalian"].alarm_ids()
         resolved = api.post(
             f"{ALARMS}/{raised['id']}/resolve", json={"outcome": "test"}, headers=tokens.bearer("admin")

@@ -89,6 +89,7 @@ class AlarmServicer(alarm_pb2_grpc.AlarmServiceServicer):
                 request.page_size,
                 request.cursor,
                 _requester(),
+                kind=ALARM_KIND.from_proto(request.kind, "kind") if request.kind else None,
             )
             return alarm_pb2.ListAlarmsResponse(
                 items=[alarm_to_proto(a, timeline=False) for a in page.items], next_cursor=page.next_cursor

@@ -428,7 +428,14 @@ class AlarmRouting:
         return AlarmDetail(alarm, disclosed(context, alarm.zone, requester.caller.roles, device_part))
 
     async def list_alarms(
-        self, status: AlarmStatus | None, uscc: str, page_size: int, cursor: str, requester: Requester
+        self,
+        status: AlarmStatus | None,
+        uscc: str,
+        page_size: int,
+        cursor: str,
+        requester: Requester,
+        *,
+        kind: AlarmKind | None = None,
     ) -> Page:
         """Alarms in scope, newest first."""
         if page_size < 0 or page_size > MAX_PAGE_SIZE:
@@ -436,7 +443,7 @@ class AlarmRouting:
                 [FieldViolation("limit", "OUT_OF_RANGE", f"limit is 1 to {MAX_PAGE_SIZE}")]
             )
         limit = page_size or DEFAULT_PAGE_SIZE
-        criteria = AlarmFilter(status=status, uscc=uscc, before_seq=decode_cursor(cursor))
+        criteria = AlarmFilter(status=status, uscc=uscc, kind=kind, before_seq=decode_cursor(cursor))
         async with self.unit_of_work() as uow:
             found = await uow.alarms.list(criteria, requester.scope, limit + 1)
         more = len(found) > limit

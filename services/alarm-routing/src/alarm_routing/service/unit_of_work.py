@@ -24,6 +24,7 @@ class AlarmFilter:
 
     status: AlarmStatus | None = None
     uscc: str = ""
+    kind: AlarmKind | None = None
     before_seq: int | None = None
 
 

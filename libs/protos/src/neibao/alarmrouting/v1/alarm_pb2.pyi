@@ -853,10 +853,13 @@ class ListAlarmsRequest(_message.Message):
     USCC_FIELD_NUMBER: _builtins.int
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     CURSOR_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
     status: Global___AlarmStatus.ValueType
     uscc: _builtins.str
     page_size: _builtins.int
     cursor: _builtins.str
+    kind: Global___AlarmKind.ValueType
+    """Only alarms of this kind (any when unspecified), e.g. the exchange's early warnings."""
     def __init__(
         self,
         *,
@@ -864,10 +867,11 @@ class ListAlarmsRequest(_message.Message):
         uscc: _builtins.str = ...,
         page_size: _builtins.int = ...,
         cursor: _builtins.str = ...,
+        kind: Global___AlarmKind.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor", "page_size", b"page_size", "status", b"status", "uscc", b"uscc"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor", "kind", b"kind", "page_size", b"page_size", "status", b"status", "uscc", b"uscc"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

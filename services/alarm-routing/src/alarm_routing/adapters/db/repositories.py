@@ -529,6 +529,8 @@ class SqlAlarmRepository(AlarmRepository):
             statement = statement.where(_alarm.status == criteria.status.value)
         if criteria.uscc:
             statement = statement.where(_alarm.uscc == criteria.uscc)
+        if criteria.kind is not None:
+            statement = statement.where(_alarm.kind == criteria.kind.value)
         if criteria.before_seq is not None:
             statement = statement.where(_alarm.seq < criteria.before_seq)
         rows = (await self._session.execute(statement)).all()

@@ -176,6 +176,8 @@ class AlarmRow(Base):
         # Scope (jurisdiction prefix) first, then the keyset order.
         Index("ix_alarm_jurisdiction_seq", "jurisdiction", "seq"),
         Index("ix_alarm_uscc_seq", "uscc", "seq"),
+        # A rare kind (an early warning) listed newest first without reading every alarm.
+        Index("ix_alarm_kind_seq", "kind", "seq"),
         # Grouping looks for the open alarm of a zone.
         Index(
             "ix_alarm_open_zone",

@@ -283,6 +283,7 @@ class AlarmQuery(BaseModel):
 
     status: AlarmStatus | None = None
     uscc: Uscc | None = None
+    kind: AlarmKind | None = None
     cursor: str | None = Field(default=None, max_length=MAX_CURSOR_LENGTH)
 
 
