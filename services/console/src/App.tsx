@@ -8,6 +8,9 @@ import { LanguageProvider } from "./i18n/LanguageProvider";
 import { AppLayout } from "./layout/AppLayout";
 import { AlarmDeskPage } from "./pages/AlarmDeskPage";
 import { DevicesPage } from "./pages/DevicesPage";
+import { ExchangePage } from "./pages/ExchangePage";
+import { RankingPage } from "./pages/RankingPage";
+import { ReviewQueuePage } from "./pages/ReviewQueuePage";
 import { UnitDossierPage } from "./pages/UnitDossierPage";
 import { UnitsPage } from "./pages/UnitsPage";
 
@@ -34,6 +37,9 @@ export function ConsoleRoutes() {
           <Route path="units/:uscc" element={<UnitDossierPage />} />
           <Route path="devices" element={<DevicesPage />} />
           <Route path="alarms" element={<AlarmDeskPage />} />
+          <Route path="exchange" element={<ExchangePage />} />
+          <Route path="rankings" element={<RankingPage />} />
+          <Route path="reviews" element={<ReviewQueuePage />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>
       </Routes>

@@ -347,6 +347,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exchange/submitters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Submitters and the health of their feeds
+         * @description The registered sector systems in the caller's scope (regulators: their sector; police: those
+         *     registered in their jurisdiction): what each sent in the last 24 hours and 7 days, its rejection and
+         *     late rates, and its status (late: nothing within its expected interval; failing: too many rejected).
+         */
+        get: operations["list_exchange_submitters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/exchange/{sector}/{dataset}": {
         parameters: {
             query?: never;
@@ -380,8 +402,9 @@ export interface paths {
         /**
          * A dataset's compliance and quality figures
          * @description Compliance and quality in the caller's scope (police: their jurisdiction; regulators: their sector
-         *     in theirs) by submitter, site or sector, over receipt days: express "三个100%" (inspected, real-name,
-         *     X-ray screened), fuel sales matching a valid police certificate, rejection and late rates.
+         *     in theirs) by submitter, site, sector or day, over receipt days: express "三个100%" (inspected,
+         *     real-name, X-ray screened), fuel sales matching a valid police certificate, rejection and late rates;
+         *     and the early warnings raised, by rule.
          */
         get: operations["get_exchange_figures"];
         put?: never;
@@ -407,6 +430,28 @@ export interface paths {
         get: operations["list_exchange_records"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/{sector}/{dataset}/records/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A person's records, by the resident ID number
+         * @description Records of the dataset in the caller's scope naming a resident ID number (sender, buyer, ...),
+         *     found by its blind index, newest first, personal fields masked. Every search is audited, even one
+         *     that finds nothing (it tells whether a person appears in the data).
+         */
+        post: operations["search_exchange_records"];
         delete?: never;
         options?: never;
         head?: never;
@@ -557,6 +602,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rankings/movers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Units whose score rose or fell most since the month before
+         * @description Units in the caller's scope (and in `jurisdiction` and `sector` when given) scored in the period and
+         *     the month before: `up` those that rose most, `down` those that fell most, with both totals and grades.
+         */
+        get: operations["list_movers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/scores/{uscc}": {
         parameters: {
             query?: never;
@@ -614,6 +680,28 @@ export interface paths {
          *     and the sector's regulator review it. 409 while one of the period awaits review.
          */
         post: operations["create_self_assessment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/self-assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The review queue: self-assessments of units in scope, the one due first
+         * @description 联合创建's review queue: police, regulators (their sector) and the province see the units in their
+         *     scope, a unit's security staff their own unit; each with its unit, when its review is due and whether
+         *     that is past; oldest due first.
+         */
+        get: operations["list_self_assessments"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2782,7 +2870,7 @@ export interface components {
          * @description How figures are summed.
          * @enum {string}
          */
-        ExchangeFigureGrouping: "submitter" | "site" | "sector";
+        ExchangeFigureGrouping: "submitter" | "site" | "sector" | "day";
         /**
          * ExchangeFigurePage
          * @description A dataset's compliance and quality figures in the caller's scope.
@@ -2805,6 +2893,11 @@ export interface components {
              * Format: date
              */
             until: string;
+            /**
+             * Warnings
+             * @description Early warnings raised on the dataset's records in scope over the period, by rule.
+             */
+            warnings: components["schemas"]["WarningCountRead"][];
         };
         /**
          * ExchangeFiguresRead
@@ -2821,6 +2914,11 @@ export interface components {
              * @description Fuel: sold against a valid police certificate.
              */
             certificate_valid: number;
+            /**
+             * Day
+             * @description The receipt day (China time); by day only.
+             */
+            day: string | null;
             /**
              * Identity Rejected
              * @description Express: rejected for the sender's identity.
@@ -3389,7 +3487,7 @@ export interface components {
             family: string | null;
             /**
              * Formula
-             * @description presence, count_threshold, ratio or deduction.
+             * @description presence, count_threshold, ratio, deduction or at_most.
              */
             formula: string | null;
             /** Indicator */
@@ -4023,6 +4121,50 @@ export interface components {
             longitude: number;
         };
         /**
+         * MoverRead
+         * @description A unit whose total moved since the month before.
+         */
+        MoverRead: {
+            /**
+             * Delta
+             * @description total − previous_total.
+             */
+            delta: number;
+            grade: components["schemas"]["Grade"] | null;
+            /** Jurisdiction */
+            jurisdiction: string | null;
+            /** Name */
+            name: string | null;
+            previous_grade: components["schemas"]["Grade"] | null;
+            /**
+             * Previous Total
+             * @description The total of the month before.
+             */
+            previous_total: number;
+            /** Total */
+            total: number;
+            /** Uscc */
+            uscc: string | null;
+        };
+        /**
+         * MoversRead
+         * @description The units in scope that rose and fell most in a period against the month before.
+         */
+        MoversRead: {
+            /**
+             * Down
+             * @description Fallen most first.
+             */
+            down: components["schemas"]["MoverRead"][];
+            /** Period */
+            period: string | null;
+            /**
+             * Up
+             * @description Risen most first.
+             */
+            up: components["schemas"]["MoverRead"][];
+        };
+        /**
          * Outcome
          * @description How an alarm ended.
          * @enum {string}
@@ -4404,6 +4546,33 @@ export interface components {
             sector: string;
         };
         /**
+         * RecordSearchIn
+         * @description Find a person's records by the resident ID number (matched by its blind index, never stored in
+         *     clear); in the body, not the URL, so that the number stays out of logs and browser history.
+         * @example {
+         *       "id_number": "210102199003071233"
+         *     }
+         */
+        RecordSearchIn: {
+            /** Cursor */
+            cursor?: string | null;
+            /**
+             * Id Number
+             * @description The resident ID number (18 characters, check character).
+             */
+            id_number: string;
+            /**
+             * Jurisdiction
+             * @description Only records of this division (and below).
+             */
+            jurisdiction?: string | null;
+            /**
+             * Limit
+             * @description Records per page (50 by default).
+             */
+            limit?: number | null;
+        };
+        /**
          * RejectionRead
          * @description A record that was not kept, with every reason found.
          */
@@ -4660,7 +4829,7 @@ export interface components {
             item_id: string | null;
             /**
              * Kind
-             * @description filing, drill, training, inspection, hazard, device, compliance, incident.
+             * @description filing, drill, training, inspection, hazard, device, compliance, incident, staff or acknowledgement.
              */
             kind: string | null;
             /**
@@ -4758,6 +4927,19 @@ export interface components {
             period: string;
         };
         /**
+         * SelfAssessmentPage
+         * @description One page of the review queue, the one due first at the top.
+         */
+        SelfAssessmentPage: {
+            /** Items */
+            items: components["schemas"]["SelfAssessmentRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
          * SelfAssessmentRead
          * @description A unit's self-assessment of a period and, once reviewed, its review.
          */
@@ -4775,12 +4957,24 @@ export interface components {
             id: string | null;
             /** Items */
             items: components["schemas"]["ClaimedPointsRead"][];
+            /** Jurisdiction */
+            jurisdiction: string | null;
             /** Model Version */
             model_version: string | null;
             /** Note */
             note: string | null;
+            /**
+             * Overdue
+             * @description Still awaiting review after its due time.
+             */
+            overdue: boolean;
             /** Period */
             period: string | null;
+            /**
+             * Review Due At
+             * @description When the review is due (days after submission).
+             */
+            review_due_at: string | null;
             /** Review Note */
             review_note: string | null;
             /** Reviewed At */
@@ -4794,6 +4988,8 @@ export interface components {
             submitted_at: string | null;
             /** Submitted By */
             submitted_by: string | null;
+            /** Unit Name */
+            unit_name: string | null;
             /** Uscc */
             uscc: string | null;
         };
@@ -5150,6 +5346,84 @@ export interface components {
          * @enum {string}
          */
         StaffState: "active" | "departed";
+        /**
+         * SubmitterHealthList
+         * @description The registered submitters in the caller's scope and the health of their feeds.
+         */
+        SubmitterHealthList: {
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /**
+             * Failing Rejection Rate
+             * @description The rejection rate above which a feed is failing.
+             */
+            failing_rejection_rate: number;
+            /** Items */
+            items: components["schemas"]["SubmitterHealthRead"][];
+        };
+        /**
+         * SubmitterHealthRead
+         * @description A registered submitter and the health of its feed (records counted as submitted: kept and rejected).
+         */
+        SubmitterHealthRead: {
+            /** Batches 24H */
+            batches_24h: number;
+            /** Batches 7D */
+            batches_7d: number;
+            /**
+             * Client Id
+             * @description The sector system's machine client.
+             */
+            client_id: string;
+            /**
+             * Datasets
+             * @description The datasets it may submit, e.g. "postal/shipments".
+             */
+            datasets: string[];
+            /** Expected Interval Hours */
+            expected_interval_hours: number;
+            /**
+             * Last Batch At
+             * @description When its last batch was received; null if never.
+             */
+            last_batch_at: string | null;
+            /**
+             * Late Rate
+             * @description Kept records received more than 24 hours after they happened, last 7 receipt days.
+             */
+            late_rate: number | null;
+            /** Name */
+            name: string | null;
+            /**
+             * Organisation
+             * @description The organisation it submits as (USCC).
+             */
+            organisation: string;
+            /** Records 24H */
+            records_24h: number;
+            /** Records 7D */
+            records_7d: number;
+            /** Rejected 7D */
+            rejected_7d: number;
+            /**
+             * Rejection Rate
+             * @description Rejected over submitted records, last 7 days.
+             */
+            rejection_rate: number | null;
+            /** Sector */
+            sector: string;
+            /** @description late: nothing within the expected interval; failing: rejection rate above the threshold. */
+            status: components["schemas"]["SubmitterStatus"];
+        };
+        /**
+         * SubmitterStatus
+         * @description How a submitter's feed is doing.
+         * @enum {string}
+         */
+        SubmitterStatus: "healthy" | "late" | "failing";
         /**
          * TimelineEntryRead
          * @description One step of the alarm's life.
@@ -5626,6 +5900,21 @@ export interface components {
             name: string | null;
             /** Veto */
             veto: string | null;
+        };
+        /**
+         * WarningCountRead
+         * @description How many early warnings one rule raised over the period, and when the last one was.
+         */
+        WarningCountRead: {
+            /** Count */
+            count: number;
+            /** Last Raised At */
+            last_raised_at: string | null;
+            /**
+             * Rule Id
+             * @example express-site-xray-below-100
+             */
+            rule_id: string;
         };
         /**
          * WorkstationCreate
@@ -6171,6 +6460,7 @@ export interface operations {
             query?: {
                 status?: components["schemas"]["AlarmStatus"] | null;
                 uscc?: string | null;
+                kind?: components["schemas"]["AlarmKind"] | null;
                 cursor?: string | null;
                 /** @description Items per page (default and cap are configured: 50 and 200 by default). */
                 limit?: number | null;
@@ -7600,6 +7890,83 @@ export interface operations {
             };
         };
     };
+    list_exchange_submitters: {
+        parameters: {
+            query?: {
+                /** @description Only this sector. */
+                sector?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmitterHealthList"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (each in `errors`, with its JSON pointer). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (see the WWW-Authenticate header). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service, the signing keys or the audit trail is unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     submit_exchange_batch: {
         parameters: {
             query?: never;
@@ -7713,7 +8080,7 @@ export interface operations {
     get_exchange_figures: {
         parameters: {
             query?: {
-                /** @description submitter, site (submitter, site and division) or sector (the dataset as a whole). */
+                /** @description submitter, site (submitter, site and division), sector (the dataset as a whole) or day (the dataset as a whole, per receipt day). */
                 group_by?: components["schemas"]["ExchangeFigureGrouping"];
                 /** @description First receipt day; 6 days before `until` by default. */
                 since?: string | null;
@@ -7865,6 +8232,107 @@ export interface operations {
             };
             /** @description No such resource (or it lies outside the caller's scope). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service, the signing keys or the audit trail is unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search_exchange_records: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The dataset's sector. */
+                sector: string;
+                /** @description The dataset within its sector. */
+                dataset: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordSearchIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordPage"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (each in `errors`, with its JSON pointer). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (see the WWW-Authenticate header). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or it lies outside the caller's scope). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the gateway accepts. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8450,6 +8918,88 @@ export interface operations {
             };
         };
     };
+    list_movers: {
+        parameters: {
+            query?: {
+                /** @description Not given: the current period. */
+                period?: string | null;
+                /** @description Units within this division. */
+                jurisdiction?: string | null;
+                sector?: components["schemas"]["Sector"] | null;
+                /** @description At most this many units each way. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoversRead"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (each in `errors`, with its JSON pointer). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (see the WWW-Authenticate header). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service, the signing keys or the audit trail is unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_score: {
         parameters: {
             query?: {
@@ -8699,6 +9249,90 @@ export interface operations {
             };
             /** @description The request body is larger than the gateway accepts. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service, the signing keys or the audit trail is unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_self_assessments: {
+        parameters: {
+            query?: {
+                /** @description Not given: every state. */
+                state?: components["schemas"]["AssessmentState"] | null;
+                /** @description true: only those awaiting review past due. */
+                overdue?: boolean | null;
+                /** @description Only this unit's. */
+                uscc?: string | null;
+                cursor?: string | null;
+                /** @description Items per page (default and cap are configured: 50 and 200 by default). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfAssessmentPage"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (each in `errors`, with its JSON pointer). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (see the WWW-Authenticate header). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this operation. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,4 +1,4 @@
-import { AlertOutlined, ApartmentOutlined, DashboardOutlined, GlobalOutlined, LogoutOutlined, VideoCameraOutlined } from "@ant-design/icons";
+import { AlertOutlined, ApartmentOutlined, AuditOutlined, DashboardOutlined, DatabaseOutlined, GlobalOutlined, LogoutOutlined, TrophyOutlined, VideoCameraOutlined } from "@ant-design/icons";
 import { Button, Layout, Menu, Space, Tag, Typography } from "antd";
 import { Link, Outlet, useLocation } from "react-router";
 import { useApi } from "../api/client";
@@ -15,6 +15,10 @@ const ITEMS: { path: string; label: MessageKey; icon: React.ReactNode; permissio
   { path: "/units", label: "nav.units", icon: <ApartmentOutlined />, permission: "viewUnits" },
   { path: "/devices", label: "nav.devices", icon: <VideoCameraOutlined />, permission: "viewDevices" },
   { path: "/alarms", label: "nav.alarms", icon: <AlertOutlined />, permission: "viewAlarms" },
+  // Sector data exchange: the same readers as the figures (police, regulators, the province admin).
+  { path: "/exchange", label: "nav.exchange", icon: <DatabaseOutlined />, permission: "viewUnitFigures" },
+  { path: "/rankings", label: "nav.ranking", icon: <TrophyOutlined />, permission: "viewRankings" },
+  { path: "/reviews", label: "nav.reviewQueue", icon: <AuditOutlined />, permission: "viewReviewQueue" },
 ];
 
 /** The frame of every page: the menu the caller's roles allow, who is signed in, language, sign-out. */

@@ -19,6 +19,11 @@ export const PERMISSIONS = {
   inspect: ["police", "province-admin", "regulator"],
   rectifyHazard: ["unit-security"],
   verifyHazard: ["police", "province-admin", "regulator"],
+  // 平安单位 scoring (issue 9): the unit assesses itself; police and the sector's regulator review.
+  viewRankings: ["province-admin", "police", "regulator"],
+  viewReviewQueue: ["province-admin", "police", "regulator"],
+  selfAssess: ["unit-security"],
+  reviewAssessment: ["police", "regulator"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

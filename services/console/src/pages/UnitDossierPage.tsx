@@ -1,5 +1,6 @@
-import { Alert, Badge, Button, Card, Col, Descriptions, Result, Row, Space, Statistic, Tabs, Tag, Typography } from "antd";
-import { Link, useParams } from "react-router";
+import { Alert, Badge, Button, Card, Col, Descriptions, Result, Row, Space, Spin, Statistic, Tabs, Tag, Typography } from "antd";
+import { lazy, Suspense } from "react";
+import { Link, useParams, useSearchParams } from "react-router";
 import { useApi } from "../api/client";
 import { FilingTab } from "../dossier/FilingTab";
 import { InspectionsTab } from "../dossier/InspectionsTab";
@@ -12,6 +13,9 @@ import { maskPhone, maskResidentId } from "../lib/mask";
 import { formatDate, formatTime } from "../lib/time";
 import { useLoad } from "../lib/useLoad";
 import { ComplianceTable } from "./ComplianceTable";
+
+// The score card brings ECharts: loaded when its tab is first shown.
+const ScoreCard = lazy(() => import("../scores/ScoreCard").then((module) => ({ default: module.ScoreCard })));
 
 function Basics({ uscc }: { uscc: string }) {
   const { t, label } = useI18n();
@@ -164,6 +168,8 @@ function DevicesAndCompliance({ uscc }: { uscc: string }) {
 export function UnitDossierPage() {
   const { uscc = "" } = useParams();
   const { t } = useI18n();
+  // The open tab is in the URL (?tab=), so a score's evidence can link to the tab where it lives.
+  const [params, setParams] = useSearchParams();
   const api = useApi();
   const unit = useLoad(() => api.GET("/api/v1/units/{uscc}", { params: { path: { uscc } } }), [api, uscc]);
   if (unit.status === 404 || unit.status === 400) {
@@ -181,6 +187,15 @@ export function UnitDossierPage() {
     { key: "plans", label: t("dossier.tabs.plans"), children: <PlansAndDrillsTab uscc={uscc} /> },
     { key: "inspections", label: t("dossier.tabs.inspections"), children: <InspectionsTab uscc={uscc} /> },
     { key: "devices", label: t("dossier.tabs.devices"), children: <DevicesAndCompliance uscc={uscc} /> },
+    {
+      key: "score",
+      label: t("scores.tab"),
+      children: (
+        <Suspense fallback={<Spin />}>
+          <ScoreCard uscc={uscc} />
+        </Suspense>
+      ),
+    },
   ];
   return (
     <Space orientation="vertical" size="middle" style={{ width: "100%" }}>
@@ -195,7 +210,11 @@ export function UnitDossierPage() {
         <code>{uscc}</code>
       </Space>
       {unit.error && unit.status !== 404 && <Alert type="error" showIcon title={unit.error} />}
-      <Tabs items={tabs} />
+      <Tabs
+        items={tabs}
+        activeKey={tabs.some((tab) => tab.key === params.get("tab")) ? params.get("tab")! : "basics"}
+        onChange={(key) => setParams({ tab: key }, { replace: true })}
+      />
     </Space>
   );
 }
