@@ -20,8 +20,8 @@ UNIT_TESTS = $(wildcard libs/*/tests/unit infra/local/tests/unit services/*/test
 INTEGRATION_TESTS = $(wildcard libs/*/tests/integration infra/local/tests/integration services/*/tests/integration)
 
 .PHONY: help run test bootstrap system sync up down status logs provision protos protos-check lint fmt \
-        compose-check check platform test-unit test-integration e2e clean bench-gateway bench-registry \
-        bench-heartbeats bench-alarms bench-exchange console console-dev console-api test-console
+        compose-check check offline-checks platform test-unit test-integration e2e e2e-platform clean bench-gateway bench-registry \
+        bench-heartbeats bench-alarms bench-exchange bench-scoring console console-dev console-api test-console
 
 help: ## this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -83,10 +83,46 @@ fmt: ## format and fix what ruff can
 	@$(PY) ruff format .
 	@$(PY) ruff check --fix .
 
-compose-check: ## docker-compose.yml is valid
+compose-check: ## docker-compose.yml is valid, runs every service process, and each one's Settings accept its environment
 	@cd infra/compose && go run . ../../docker-compose.yml example.env
+	@(cd infra/compose && go run . -processes ../../docker-compose.yml example.env) | $(PY) python infra/compose/settings_check.py
 
-check: lint protos-check compose-check test-unit test-console test-integration e2e
+# The stages that need no servers (lint, contracts, unit, console, deployment checks) and `make run` on its
+# own ports (e2e/test_make_run.py, mostly waiting on servers starting and stopping) run in the background
+# beside the stages that use the running stack (integration, then end to end); their logs are printed at the
+# end. Every stage runs even when another fails; each prints its time.
+SERVER_STAGES := test-integration e2e-platform
+check: ## every stage of make test, against the running stack (make platform first)
+	@mkdir -p $(RUN_DIR)/logs
+	@background() { \
+		log=$(RUN_DIR)/logs/check-$$1.log; shift; \
+		echo "[neibao] in the background: $$* (log: $$log)"; \
+		( start=$$(date +%s); rc=0; "$$@" > $$log 2>&1 || rc=$$?; \
+		  echo "[neibao] $$*: exit $$rc after $$(( $$(date +%s) - start )) s" >> $$log; exit $$rc ) & \
+	}; \
+	background make-run $(PY) pytest -q -p no:cacheprovider e2e/test_make_run.py; make_run=$$!; \
+	background offline $(MAKE) offline-checks; offline=$$!; \
+	status=0; \
+	for stage in $(SERVER_STAGES); do \
+		start=$$(date +%s); \
+		$(MAKE) $$stage || { status=1; echo "[neibao] FAILED: $$stage"; }; \
+		echo "[neibao] $$stage took $$(( $$(date +%s) - start )) s"; \
+	done; \
+	for job in offline:$$offline make-run:$$make_run; do \
+		name=$${job%%:*}; \
+		wait $${job#*:} || { status=1; echo "[neibao] FAILED: $$name (below)"; }; \
+		echo "[neibao] ---- $$name ----"; cat $(RUN_DIR)/logs/check-$$name.log; \
+	done; \
+	exit $$status
+
+offline-checks: # the stages of make check that need no servers, one after another (each prints its time)
+	@status=0; \
+	for stage in lint protos-check compose-check images-check test-unit test-console chart-check; do \
+		start=$$(date +%s); \
+		$(MAKE) $$stage || { status=1; echo "[neibao] FAILED: $$stage"; }; \
+		echo "[neibao] $$stage took $$(( $$(date +%s) - start )) s"; \
+	done; \
+	exit $$status
 
 # One pytest process per package: each package's tests and conftest stay its own (several are named `tests`).
 # Exit 5 (nothing collected, e.g. a package without integration tests yet) is not a failure.
@@ -109,6 +145,10 @@ test-integration: ## integration tests against the real servers (make up first, 
 e2e: ## end-to-end tests against the running platform
 	@echo "[neibao] end-to-end tests ..."
 	@$(PY) pytest -q --durations=25 e2e
+
+e2e-platform: # the end-to-end tests but `make run`'s own (make check runs that one beside the others)
+	@echo "[neibao] end-to-end tests ..."
+	@$(PY) pytest -q --durations=25 --ignore=e2e/test_make_run.py e2e
 
 console: ## build the console into services/console/dist (npm ci and vite build, each only when stale)
 	@$(STACK) console
@@ -140,5 +180,41 @@ bench-alarms: ## benchmark: 200 alarms/s for 60 s with 50 console streams, answe
 bench-exchange: ## benchmark: sector records in 500-record batches through the gateway, receipts (needs `make run`)
 	@$(PY) python e2e/bench/bench_exchange.py
 
+bench-scoring: ## benchmark: full recompute of 10^6 units, event-to-score delay (needs `make run`)
+	@$(PY) python e2e/bench/bench_scoring.py
+
 clean: down ## stop and delete the run folder (databases, broker data, logs); caches are kept
 	@if [ -x $(UV) ]; then $(STACK) purge; fi
+
+# --- deployment checks (images, compose) ---
+# The names docker-compose.yml gives the images (NEIBAO_IMAGE_PREFIX, NEIBAO_IMAGE_TAG in .env).
+NEIBAO_IMAGE_PREFIX ?= neibao/
+NEIBAO_IMAGE_TAG ?= dev
+IMAGE_SERVICES = $(patsubst services/%/Dockerfile,%,$(wildcard services/*/Dockerfile))
+
+.PHONY: images images-check compose-up
+
+images: ## build every service's image, neibao/<service>:dev (needs a Docker engine)
+	@for service in $(IMAGE_SERVICES); do \
+		echo "[neibao] image $(NEIBAO_IMAGE_PREFIX)$$service:$(NEIBAO_IMAGE_TAG) ..."; \
+		docker build -f services/$$service/Dockerfile -t $(NEIBAO_IMAGE_PREFIX)$$service:$(NEIBAO_IMAGE_TAG) . ; \
+	done
+
+images-check: ## every Dockerfile passes hadolint and our hardening checks (no Docker engine needed)
+	@echo "[neibao] hadolint on $(words $(IMAGE_SERVICES)) Dockerfiles ..."
+	@$(PY) hadolint $(addprefix services/,$(addsuffix /Dockerfile,$(IMAGE_SERVICES)))
+	@$(PY) python infra/compose/images_check.py --self-test
+
+compose-up: ## the whole platform on Docker (needs a Docker engine with compose, and .env from infra/compose/example.env)
+	@test -f .env || { echo "[neibao] no .env: cp infra/compose/example.env .env, then change every secret"; exit 1; }
+	@docker compose build
+	@docker compose up -d --wait
+
+# --- deployment checks (charts, k8s) ---
+.PHONY: chart-check chart-generate
+
+chart-check: sync ## the Helm chart and the operators' resources: lint, render, validate offline (kubeconform -strict, CRD schemas)
+	@bash infra/deploy/chart-check.sh
+
+chart-generate: ## regenerate infra/k8s's generated resources (topics, databases, roles, realm import)
+	@source infra/deploy/common.sh && pyyaml_python infra/k8s/generate.py
