@@ -20,7 +20,7 @@ UNIT_TESTS = $(wildcard libs/*/tests/unit infra/local/tests/unit services/*/test
 INTEGRATION_TESTS = $(wildcard libs/*/tests/integration infra/local/tests/integration services/*/tests/integration)
 
 .PHONY: help run test bootstrap system sync up down status logs provision protos protos-check lint fmt \
-        compose-check check offline-checks platform test-unit test-integration e2e e2e-platform clean bench-gateway bench-registry \
+        compose-check check offline-checks server-checks platform test-unit test-integration e2e e2e-platform clean bench-gateway bench-registry \
         bench-heartbeats bench-alarms bench-exchange bench-scoring console console-dev console-api test-console
 
 help: ## this list
@@ -29,8 +29,22 @@ help: ## this list
 run: bootstrap ## the whole platform on the local stack, seeded with the demo province; Ctrl-C stops it
 	@$(STACK) run
 
-test: bootstrap ## everything, from nothing: lint, contracts, unit, integration and end-to-end tests
-	@$(STACK) test -- $(MAKE) check
+# make test: while the stack starts, the stages that need no servers run in the background (the console is
+# built first: both would build it); the server stages begin once those are done, so that timing-sensitive
+# tests run on a quiet machine. `make run`'s own test (a second stack on other ports) runs beside the
+# end-to-end tests. Every stage runs even when another fails; each prints its time.
+OFFLINE_LOG := $(RUN_DIR)/logs/check-offline.log
+OFFLINE_RC := $(RUN_DIR)/logs/check-offline.rc
+test: bootstrap ## everything, from nothing: lint, contracts, deployment, unit, integration and end-to-end tests
+	@$(STACK) console
+	@mkdir -p $(RUN_DIR)/logs; rm -f $(OFFLINE_RC); \
+	echo "[neibao] in the background while the stack starts: the stages that need no servers (log: $(OFFLINE_LOG))"; \
+	( rc=0; $(MAKE) offline-checks > $(OFFLINE_LOG) 2>&1 || rc=$$?; echo $$rc > $(OFFLINE_RC) ) & \
+	status=0; $(STACK) test -- $(MAKE) server-checks OFFLINE_WAIT=1 || status=1; \
+	wait; \
+	echo "[neibao] ---- the stages that need no servers ----"; cat $(OFFLINE_LOG); \
+	[ "$$(cat $(OFFLINE_RC) 2>/dev/null)" = 0 ] || { status=1; echo "[neibao] FAILED: a stage that needs no servers (above)"; }; \
+	exit $$status
 
 bootstrap: system sync ## install what is missing: Debian packages, uv (pinned, from PyPI), the workspace
 
@@ -87,42 +101,45 @@ compose-check: ## docker-compose.yml is valid, runs every service process, and e
 	@cd infra/compose && go run . ../../docker-compose.yml example.env
 	@(cd infra/compose && go run . -processes ../../docker-compose.yml example.env) | $(PY) python infra/compose/settings_check.py
 
-# The stages that need no servers (lint, contracts, unit, console, deployment checks) and `make run` on its
-# own ports (e2e/test_make_run.py, mostly waiting on servers starting and stopping) run in the background
-# beside the stages that use the running stack (integration, then end to end); their logs are printed at the
-# end. Every stage runs even when another fails; each prints its time.
+OFFLINE_STAGES := lint protos-check compose-check images-check chart-check test-unit test-console
 SERVER_STAGES := test-integration e2e-platform
+
 check: ## every stage of make test, against the running stack (make platform first)
-	@mkdir -p $(RUN_DIR)/logs
-	@background() { \
-		log=$(RUN_DIR)/logs/check-$$1.log; shift; \
-		echo "[neibao] in the background: $$* (log: $$log)"; \
-		( start=$$(date +%s); rc=0; "$$@" > $$log 2>&1 || rc=$$?; \
-		  echo "[neibao] $$*: exit $$rc after $$(( $$(date +%s) - start )) s" >> $$log; exit $$rc ) & \
-	}; \
-	background make-run $(PY) pytest -q -p no:cacheprovider e2e/test_make_run.py; make_run=$$!; \
-	background offline $(MAKE) offline-checks; offline=$$!; \
-	status=0; \
-	for stage in $(SERVER_STAGES); do \
-		start=$$(date +%s); \
-		$(MAKE) $$stage || { status=1; echo "[neibao] FAILED: $$stage"; }; \
-		echo "[neibao] $$stage took $$(( $$(date +%s) - start )) s"; \
-	done; \
-	for job in offline:$$offline make-run:$$make_run; do \
-		name=$${job%%:*}; \
-		wait $${job#*:} || { status=1; echo "[neibao] FAILED: $$name (below)"; }; \
-		echo "[neibao] ---- $$name ----"; cat $(RUN_DIR)/logs/check-$$name.log; \
-	done; \
+	@status=0; $(MAKE) offline-checks || status=1; $(MAKE) server-checks || status=1; exit $$status
+
+offline-checks: # the stages that need no servers, one after another
+	@$(call run_stages,$(OFFLINE_STAGES))
+
+# `make run` on its own ports (e2e/test_make_run.py) mostly waits on servers starting and stopping: it runs in
+# the background beside the end-to-end tests, and its log is printed at the end.
+server-checks: # the stages that use the running stack (with OFFLINE_WAIT=1: once offline-checks are done)
+	@if [ -n "$(OFFLINE_WAIT)" ]; then \
+		waited=0; while [ ! -f $(OFFLINE_RC) ] && [ $$waited -lt 1800 ]; do sleep 2; waited=$$((waited + 2)); done; \
+		echo "[neibao] the stages that need no servers are done (waited $$waited s for them)"; \
+	fi
+	@log=$(RUN_DIR)/logs/check-make-run.log; status=0; \
+	start=$$(date +%s); $(MAKE) test-integration || { status=1; echo "[neibao] FAILED: test-integration"; }; \
+	echo "[neibao] test-integration took $$(( $$(date +%s) - start )) s"; \
+	echo "[neibao] in the background: e2e/test_make_run.py (log: $$log)"; \
+	( rc=0; start=$$(date +%s); $(PY) pytest -q -p no:cacheprovider e2e/test_make_run.py > $$log 2>&1 || rc=$$?; \
+	  echo "[neibao] e2e/test_make_run.py: exit $$rc after $$(( $$(date +%s) - start )) s" >> $$log; exit $$rc ) & \
+	make_run=$$!; \
+	start=$$(date +%s); $(MAKE) e2e-platform || { status=1; echo "[neibao] FAILED: e2e-platform"; }; \
+	echo "[neibao] e2e-platform took $$(( $$(date +%s) - start )) s"; \
+	wait $$make_run || { status=1; echo "[neibao] FAILED: e2e/test_make_run.py (below)"; }; \
+	echo "[neibao] ---- e2e/test_make_run.py ----"; cat $$log; \
 	exit $$status
 
-offline-checks: # the stages of make check that need no servers, one after another (each prints its time)
-	@status=0; \
-	for stage in lint protos-check compose-check images-check test-unit test-console chart-check; do \
+# Stages in turn, each timed; every one runs even when another fails.
+define run_stages
+	status=0; \
+	for stage in $(1); do \
 		start=$$(date +%s); \
 		$(MAKE) $$stage || { status=1; echo "[neibao] FAILED: $$stage"; }; \
 		echo "[neibao] $$stage took $$(( $$(date +%s) - start )) s"; \
 	done; \
 	exit $$status
+endef
 
 # One pytest process per package: each package's tests and conftest stay its own (several are named `tests`).
 # Exit 5 (nothing collected, e.g. a package without integration tests yet) is not a failure.
