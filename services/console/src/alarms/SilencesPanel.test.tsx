@@ -52,7 +52,7 @@ describe("alarm silences", () => {
     const dialog = await screen.findByRole("dialog");
     expect(within(dialog).getByLabelText("统一社会信用代码")).toHaveValue(USCC);
     await userEvent.click(within(dialog).getByRole("button", { name: "保存" }));
-    expect(await within(dialog).findAllByText("必填")).toHaveLength(2); // ends_at, reason
+    await waitFor(() => expect(within(dialog).getAllByText("必填")).toHaveLength(2)); // ends_at, reason
     await userEvent.type(within(dialog).getByLabelText("结束时间"), "2026-11-26 18:30{Enter}");
     await userEvent.type(within(dialog).getByLabelText("事由"), "监控中心设备检修");
     await userEvent.click(within(dialog).getByRole("switch"));

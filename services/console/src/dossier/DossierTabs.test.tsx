@@ -61,7 +61,8 @@ describe("the filing workflow", () => {
     let dialog = await screen.findByRole("dialog");
     // Checked here first: the names are required.
     await userEvent.click(within(dialog).getByRole("button", { name: "保存草稿" }));
-    expect(await within(dialog).findAllByText("必填")).toHaveLength(2);
+    // Both fields' messages: antd validates the fields one after the other.
+    await waitFor(() => expect(within(dialog).getAllByText("必填")).toHaveLength(2));
     expect(writes(gateway.calls)).toHaveLength(0);
     await userEvent.type(within(dialog).getByLabelText("保卫机构"), "保卫部");
     await userEvent.type(within(dialog).getByLabelText("负责人"), "钱明");
