@@ -84,29 +84,9 @@ async def test_a_month_caught_by_the_default_partition_gets_its_own(running: Run
     ]
 
 
-def test_the_command_line_runs_the_job(
-    running: Running, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("NEIBAO_SECTOR_EXCHANGE_DATABASE_URL", running.database_url)
-    for name, value in {
-        "NEIBAO_KAFKA_BOOTSTRAP": running.settings.kafka_bootstrap,
-        "NEIBAO_KEYCLOAK_URL": running.settings.keycloak_url,
-        "NEIBAO_PII_KEYS": running.settings.pii_keys.get_secret_value(),
-        "NEIBAO_PII_ACTIVE_KEY": running.settings.pii_active_key,
-        "NEIBAO_PII_INDEX_KEY": running.settings.pii_index_key.get_secret_value(),
-        "NEIBAO_SECTOR_EXCHANGE_SIGNING_KEYS": running.settings.signing_keys.get_secret_value(),
-        "NEIBAO_SECTOR_EXCHANGE_SIGNING_ACTIVE_KEY": running.settings.signing_active_key,
-    }.items():
-        monkeypatch.setenv(name, value)
-    assert main(["retention"]) == 0
-    report = json.loads(capsys.readouterr().out)
-    assert set(report) == {"created", "dropped", "deleted"}
-    assert set(report["deleted"]) == set(load_retention().days)
-
-
-def test_the_housekeeper_runs_the_job_at_start_and_stops_on_sigterm(running: Running) -> None:
-    env = {
-        **os.environ,
+def _service_env(running: Running) -> dict[str, str]:
+    """The variables `python -m sector_exchange` reads, pointing at the test's database and servers."""
+    return {
         "NEIBAO_SECTOR_EXCHANGE_DATABASE_URL": running.database_url,
         "NEIBAO_KAFKA_BOOTSTRAP": running.settings.kafka_bootstrap,
         "NEIBAO_KEYCLOAK_URL": running.settings.keycloak_url,
@@ -116,28 +96,38 @@ def test_the_housekeeper_runs_the_job_at_start_and_stops_on_sigterm(running: Run
         "NEIBAO_SECTOR_EXCHANGE_SIGNING_KEYS": running.settings.signing_keys.get_secret_value(),
         "NEIBAO_SECTOR_EXCHANGE_SIGNING_ACTIVE_KEY": running.settings.signing_active_key,
     }
-    running.execute("DROP TABLE IF EXISTS " + _next_month_partition(running))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sector_exchange", "housekeeper"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while _next_month_partition(running) not in partitions(running) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert _next_month_partition(running) in partitions(running)
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
-def _next_month_partition(_running: Running) -> str:
-    """Next month's partition, which the retention job makes ahead."""
+def test_the_command_line_runs_the_job(
+    running: Running, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in _service_env(running).items():
+        monkeypatch.setenv(name, value)
+    assert main(["retention"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {"created", "dropped", "deleted"}
+    assert set(report["deleted"]) == set(load_retention().days)
+
+
+def test_the_housekeeper_runs_the_job_at_start_and_stops_on_sigterm(running: Running, tmp_path: Path) -> None:
     following = datetime.now(UTC).replace(day=1) + timedelta(days=32)
-    return f"record_y{following.year:04d}m{following.month:02d}"
+    next_month = f"record_y{following.year:04d}m{following.month:02d}"  # made ahead by the job
+    running.execute(f"DROP TABLE IF EXISTS {next_month}")
+    with (tmp_path / "housekeeper.log").open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sector_exchange", "housekeeper"],
+            env={**os.environ, **_service_env(running)},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while next_month not in partitions(running) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert next_month in partitions(running)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
